@@ -1,0 +1,27 @@
+"""Write README.md from nbs/index.ipynb without Quarto (which `nbdev_readme` needs): drop `#| hide` cells, strip
+nbdev directives, render to GitHub markdown with nbconvert. `--check` fails if README.md is out of date."""
+import sys, re
+from pathlib import Path
+import nbformat
+from nbconvert import MarkdownExporter
+
+def render(nb_path='nbs/index.ipynb') -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    cells = []
+    for c in nb.cells:
+        lines = c.source.splitlines()
+        if c.cell_type == 'code' and any(re.match(r'#\s*\|\s*hide\b', l) for l in lines): continue
+        if c.cell_type == 'code': c.source = '\n'.join(l for l in lines if not re.match(r'#\s*\|', l))
+        cells.append(c)
+    nb.cells = cells
+    body, _ = MarkdownExporter().from_notebook_node(nb)
+    body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
+    return '<!-- Generated from nbs/index.ipynb by tools/readme.py: edit the notebook, not this file. -->\n\n' + body
+
+if __name__ == '__main__':
+    text, readme = render(), Path('README.md')
+    if '--check' in sys.argv:
+        if not readme.exists() or readme.read_text() != text:
+            sys.exit('README.md is out of date with nbs/index.ipynb: run `python tools/readme.py`')
+        print('README.md matches nbs/index.ipynb')
+    else: readme.write_text(text); print('wrote README.md')

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up (tools/setup.sh), then run the whole test suite: the nbdev sync check, every notebook (nbdev_test, slow
+# cells included), and the integration tests in tests/ (pytest). Exits non-zero if anything fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh || { echo "setup failed"; exit 1; }
+export PATH="$PWD/.venv/bin:$PATH" MPLBACKEND=Agg PYTHONWARNINGS="ignore::UserWarning:torcheval"
+passed=0; failed=0; report=()
+step() {  # step NAME COMMAND...: run one stage, time it, record its result
+  local name=$1; shift; local t0=$SECONDS
+  echo; echo "=== $name"
+  if "$@"; then passed=$((passed+1)); report+=("PASS  $name ($((SECONDS-t0)) s)")
+  else failed=$((failed+1)); report+=("FAIL  $name ($((SECONDS-t0)) s)"); fi
+}
+snapshot() { find "$@" -type f \( -name '*.py' -o -name '*.ipynb' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum; }
+sync_check() {  # the package is what the notebooks generate, and the notebooks are clean
+  local before after
+  before=$(snapshot slowcnn nbs)
+  nbdev_export && nbdev_clean || return 1
+  after=$(snapshot slowcnn nbs)
+  if [ "$before" != "$after" ]; then
+    echo "nbdev_export/nbdev_clean changed files; export and clean the notebooks, then commit:"
+    diff <(echo "$before") <(echo "$after"); git --no-pager diff --stat -- slowcnn nbs 2>/dev/null
+    return 1
+  fi
+  echo "package and notebooks in sync"
+}
+step "nbdev sync (export + clean leave no diff)" sync_check
+step "notebooks (nbdev_test --flags slow)" nbdev_test --flags slow --do_print --timing
+step "integration tests (pytest tests/)" python -m pytest tests/ -q -p no:cacheprovider
+echo; echo "=== summary"
+printf '%s\n' "${report[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

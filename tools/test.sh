@@ -26,7 +26,7 @@ sync_check() {  # the package is what the notebooks generate, and the notebooks 
   echo "package and notebooks in sync"
 }
 step "nbdev sync (export + clean leave no diff)" sync_check
-step "notebooks (nbdev_test --flags slow)" nbdev_test --flags slow --do_print --timing
+step "notebooks (nbdev_test --flags slow)" nbdev_test --flags slow --n_workers 1 --do_print --timing
 step "integration tests (pytest tests/)" python -m pytest tests/ -q -p no:cacheprovider
 echo; echo "=== summary"
 printf '%s\n' "${report[@]}"

@@ -1,0 +1,78 @@
+"""Learner overhead against a hand-written loop: seed 004 residual CNN on FashionMNIST, same model, data, recipe
+(AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
+
+  python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats]
+
+Prints seconds per variant (median over reps) and the ratios to the hand-written loop. `--stats` adds a Learner
+with ActivationStats on every block (every batch) to measure that callback's overhead."""
+import argparse, statistics, time, warnings
+import torch
+import torch.nn.functional as F
+from slowcnn.all import *
+from slowcnn.hooks import ActivationStats
+
+def sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize()
+
+def hand_loop(model, dls, n_epochs, lr, device):
+    "A careful loop: device-resident data, no per-batch host sync, metrics read once per epoch."
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
+    xt, yt, xv, yv = dls.train.x, dls.train.y, dls.valid.x, dls.valid.y
+    bs, n = dls.train.bs, len(xt)
+    steps, total, g = 0, n_epochs * len(dls.train), torch.Generator().manual_seed(0)
+    history = []
+    for epoch in range(n_epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g).to(device)
+        loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device)
+        for i in range(0, n, bs):
+            idx = perm[i:i+bs]; xb, yb = xt[idx], yt[idx]
+            lr_i, mom = one_cycle(steps, total, lr)
+            for gr in opt.param_groups: gr['lr'] = lr_i; gr['betas'] = (mom, gr['betas'][1])
+            preds = model(xb); loss = F.cross_entropy(preds, yb)
+            loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+            loss_sum += loss.detach() * len(yb); correct += (preds.argmax(1) == yb).sum(); steps += 1
+        model.eval()
+        vloss, vcorrect = torch.zeros((), device=device), torch.zeros((), device=device)
+        with torch.no_grad():
+            for i in range(0, len(xv), 2*bs):
+                p = model(xv[i:i+2*bs]); vloss += F.cross_entropy(p, yv[i:i+2*bs], reduction='sum'); vcorrect += (p.argmax(1) == yv[i:i+2*bs]).sum()
+        history.append((torch.stack([loss_sum/n, correct/n, vloss/len(xv), vcorrect/len(xv)]).tolist()))  # once per epoch
+    return history
+
+def run_learner(model, dls, n_epochs, lr, device, stats=False):
+    cbs = [ActivationStats(list(model.layers))] if stats else []
+    learn = Learner(model, dls, device=device, cbs=cbs, progress=False)
+    learn.fit_one_cycle(n_epochs, lr)
+    return learn.recorder.history
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--epochs', type=int, default=3); p.add_argument('--reps', type=int, default=5)
+    p.add_argument('--device', default=None); p.add_argument('--subset', type=int, default=None)
+    p.add_argument('--stats', action='store_true'); p.add_argument('--lr', type=float, default=1e-2)
+    a = p.parse_args()
+    device = torch.device(a.device) if a.device else default_device()
+    dls = fashion_mnist(bs=512).to(device)
+    if a.subset: dls.train.x, dls.train.y = dls.train.x[:a.subset], dls.train.y[:a.subset]
+    variants = {'hand-written loop': lambda m: hand_loop(m, dls, a.epochs, a.lr, device),
+                'Learner': lambda m: run_learner(m, dls, a.epochs, a.lr, device)}
+    if a.stats: variants['Learner + ActivationStats'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, stats=True)
+    name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
+    print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)
+    times = {k: [] for k in variants}
+    for rep in range(a.reps + 1):  # rep 0 warms up (cuDNN autotuning, allocator) and is not counted
+        order = list(variants) if rep % 2 == 0 else list(variants)[::-1]
+        for k in order:
+            set_seed(rep); model = create_model('residual_cnn').to(device)
+            sync(device); t0 = time.perf_counter()
+            hist = variants[k](model)
+            sync(device); dt = time.perf_counter() - t0
+            if rep: times[k].append(dt)
+            last = hist[-1]; acc = last['valid_accuracy'] if isinstance(last, dict) else last[3]
+            print(f'  rep {rep}{" (warm-up)" if rep == 0 else ""}  {k:26s} {dt:8.2f} s   valid accuracy {acc:.4f}', flush=True)
+    base = statistics.median(times['hand-written loop'])
+    print('\nmedian seconds and ratio to the hand-written loop:')
+    for k, ts in times.items(): print(f'  {k:26s} {statistics.median(ts):8.2f} s   x{statistics.median(ts)/base:.3f}')
+
+if __name__ == '__main__': main()

@@ -1,7 +1,7 @@
 """Learner overhead against a hand-written loop: seed 004 residual CNN on FashionMNIST, same model, data, recipe
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
-  python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats]
+  python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
 
 Prints seconds per variant (median over reps) and the ratios to the hand-written loop. `--stats` adds a Learner
 with ActivationStats on every block (every batch) to measure that callback's overhead."""
@@ -40,9 +40,10 @@ def hand_loop(model, dls, n_epochs, lr, device):
         history.append((torch.stack([loss_sum/n, correct/n, vloss/len(xv), vcorrect/len(xv)]).tolist()))  # once per epoch
     return history
 
-def run_learner(model, dls, n_epochs, lr, device, stats=False):
+def run_learner(model, dls, n_epochs, lr, device, stats=False, eager_metrics=False):
     cbs = [ActivationStats(list(model.layers))] if stats else []
     learn = Learner(model, dls, device=device, cbs=cbs, progress=False)
+    if eager_metrics: learn.metrics_cb.buffer_elems = 1  # update torcheval every batch, as before buffering
     learn.fit_one_cycle(n_epochs, lr)
     return learn.recorder.history
 
@@ -51,12 +52,14 @@ def main():
     p.add_argument('--epochs', type=int, default=3); p.add_argument('--reps', type=int, default=5)
     p.add_argument('--device', default=None); p.add_argument('--subset', type=int, default=None)
     p.add_argument('--stats', action='store_true'); p.add_argument('--lr', type=float, default=1e-2)
+    p.add_argument('--eager-metrics', action='store_true', help='also time a Learner updating torcheval every batch')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
     dls = fashion_mnist(bs=512).to(device)
     if a.subset: dls.train.x, dls.train.y = dls.train.x[:a.subset], dls.train.y[:a.subset]
     variants = {'hand-written loop': lambda m: hand_loop(m, dls, a.epochs, a.lr, device),
                 'Learner': lambda m: run_learner(m, dls, a.epochs, a.lr, device)}
+    if a.eager_metrics: variants['Learner, per-batch metrics'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, eager_metrics=True)
     if a.stats: variants['Learner + ActivationStats'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, stats=True)
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)

@@ -7,6 +7,8 @@ traceback or an unexecuted cell. A check, not a second site generator: the site 
 import argparse, importlib, json, re, shutil, subprocess, sys
 from pathlib import Path
 import nbformat
+import matplotlib; matplotlib.use('Agg')
+import matplotlib.pyplot as plt
 from nbconvert import HTMLExporter
 from nbdev.config import get_config
 from nbdev.serve import proc_nbs
@@ -47,6 +49,7 @@ def main():
     cfg = get_config()
     cache = proc_nbs(force=True, n_workers=0)
     problems, pages = [], {}
+    if (cfg.nbs_path/'images').is_dir(): shutil.copytree(cfg.nbs_path/'images', out/'images')  # pages link to images/
     exporter = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
     for src in sorted(cfg.nbs_path.glob('*.ipynb')):
         proc = cache/src.name
@@ -60,6 +63,8 @@ def main():
         if any(c.cell_type == 'code' and re.match(r'\s*show_doc\(', c.source) and not c.get('outputs') for c in nb.cells):
             problems.append(f'{src.name}: an unexecuted show_doc cell')
         n_plots = sum('image/png' in o.get('data', {}) for c in raw['cells'] for o in c.get('outputs', []))
+        broken = [l for l in re.findall(r'<img[^>]*src="([^"]+)"', body) if not l.startswith('data:') and not (out/l).exists()]
+        if broken: problems.append(f'{src.name}: broken image links {broken}')
         n_imgs = body.count('src="data:image/png')
         if n_imgs < n_plots: problems.append(f'{src.name}: {n_plots} plots in the notebook, {n_imgs} images on the page')
         mod = module_of(src)
@@ -80,7 +85,8 @@ def main():
             for name, html in pages.items():
                 png = out/'screens'/(Path(name).stem + '.png')
                 screenshot(chromium, html, png)
-                if png.stat().st_size < 10_000: problems.append(f'{name}: the screenshot looks empty ({png.stat().st_size} bytes)')
+                ink = (plt.imread(png)[..., :3] < 0.9).any(-1).mean()  # fraction of pixels that are not white
+                if ink < 0.01: problems.append(f'{name}: the screenshot looks empty ({ink:.2%} non-white pixels)')
             print(f'screenshots of {len(pages)} pages in {out/"screens"}')
     for pr in problems: print('PROBLEM', pr)
     print(f'docs check: {len(pages)} pages, {len(problems)} problems')

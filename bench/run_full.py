@@ -16,6 +16,7 @@ for nb_path in sys.argv[2:]:
     for c in cells:
         src = ''.join(c['source'])
         if 'nbdev_export()' in src: continue
+        src = '\n'.join(l for l in src.splitlines() if 'nbdev' not in l)  # docs-only imports
         exec(compile(src, f'{stem}-cell', 'exec'), ns)
         for num in plt.get_fignums():
             n_fig += 1; plt.figure(num).savefig(out/f'{stem}_{n_fig}.png', dpi=80, bbox_inches='tight')

@@ -70,3 +70,7 @@ def test_ctrl_c_keeps_checkpoint_and_prints_resume_command(tmp_path):
     r = subprocess.run([sys.executable, '-m', 'slowcnn.cli', *cmd[1:]], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     assert 'resuming from' in r.stdout and (out/'final.pth').exists()
+
+def test_model_that_does_not_fit_the_data(tmp_path, data):
+    one_line_error(slowcnn('compare', '--models', 'lenet', '--epochs', '1', '--data', data, '--out', tmp_path),
+                   'LeNet was built for 32x32 images, found (28, 28)')

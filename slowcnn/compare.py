@@ -4,53 +4,50 @@
 
 # %% ../nbs/09_compare.ipynb #39cccf3e
 from __future__ import annotations
-import csv, json, time
+import csv, io, json, time
 from pathlib import Path
 import torch
 from torch import nn
 import matplotlib.pyplot as plt
 from .core import *
-from .data import *
-from .learner import *
-from .schedule import *
-from .hooks import *
-from .summary import *
-from .models import *
+from .data import DataLoaders, fashion_mnist
+from .learner import Learner
+from .hooks import ActivationStats
+from .summary import summarize
+from .models.registry import create_model
 
 # %% auto #0
-__all__ = ['Comparison', 'compare']
+__all__ = ['Comparison', 'compare', 'train_1cycle']
 
 # %% ../nbs/09_compare.ipynb #16b29e26
 def _sync(device):
+    "Wait for `device` to finish its queued work, so that the clock reads the real time."
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
 
 class Comparison:
     "The result of `compare`: one row per model, with plots, a table and files."
     def __init__(self, rows, learners): self.rows, self.learners = rows, learners
-    def table(self) -> str:
-        "A plain-text table, one line per model."
-        head = ['model', 'params', 'MFLOPs', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'time_s', 'img/s', 'device']
-        body = [[r['name'], f"{r['params']:,}", f"{r['mflops']:.2f}", f"{r['train_loss']:.4f}", f"{r['train_accuracy']:.4f}",
+    head = ('model', 'params', 'MFLOPs', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'time_s', 'img/s', 'device')
+    def _cells(self):
+        return [[r['name'], f"{r['params']:,}", f"{r['mflops']:.2f}", f"{r['train_loss']:.4f}", f"{r['train_accuracy']:.4f}",
                  f"{r['valid_loss']:.4f}", f"{r['valid_accuracy']:.4f}", f"{r['time_s']:.1f}", f"{r['images_per_s']:,.0f}", r['device']]
                 for r in self.rows]
-        w = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
-        return '\n'.join('  '.join(c.ljust(w[i]) if i in (0, 9) else c.rjust(w[i]) for i, c in enumerate(x)) for x in [head] + body)
+    def table(self) -> str:
+        "A plain-text table, one line per model."
+        return format_table(self._cells(), self.head, align='lrrrrrrrrl')
     def __repr__(self): return self.table()
-    def _repr_markdown_(self):
-        t = self.table().splitlines()
-        cells = [l.split() for l in t]
-        return '\n'.join(['| ' + ' | '.join(cells[0]) + ' |', '|' + '---|' * len(cells[0])] + ['| ' + ' | '.join(c) + ' |' for c in cells[1:]])
+    def _repr_markdown_(self): return format_table(self._cells(), self.head, align='lrrrrrrrrl', markdown=True)
     def history(self) -> list:
         "Per-epoch rows of every model, with its name."
         return [{'model': r['name'], **h} for r in self.rows for h in r['history']]
     def save(self, folder) -> list:
         "Write `results.json` (everything) and `results.csv` (per-epoch rows) into `folder`."
-        folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-        (folder/'results.json').write_text(json.dumps(self.rows, indent=1))
-        hist = self.history()
-        with open(folder/'results.csv', 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=list(hist[0])); w.writeheader(); w.writerows(hist)
+        folder = Path(folder)
+        atomic_write(folder/'results.json', lambda f: json.dump(self.rows, f, indent=1), 'w')
+        hist, buf = self.history(), io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(hist[0])); w.writeheader(); w.writerows(hist)
+        atomic_write(folder/'results.csv', lambda f: f.write(buf.getvalue()), 'w')
         return [folder/'results.json', folder/'results.csv']
     def plot(self, figsize=(11, 4)):
         "Validation accuracy against training time (per epoch) and against parameters."
@@ -68,9 +65,7 @@ class Comparison:
         "Training (per batch, smoothed) and validation losses of every model."
         fig, ax = plt.subplots(figsize=figsize)
         for r, l in zip(self.rows, self.learners.values()):
-            losses = torch.tensor(l.recorder.losses)
-            k = max(len(losses)//50, 1)
-            ax.plot(losses.unfold(0, k, 1).mean(1) if len(losses) > k else losses, label=f"{r['name']} train")
+            ax.plot(smooth(l.recorder.losses), label=f"{r['name']} train")
         ax.set_xlabel('training step'); ax.set_ylabel('loss'); ax.legend(fontsize=8)
         return fig
 
@@ -103,3 +98,12 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
                      'epochs': n_epochs, 'lr': lr, 'history': learn.recorder.history})
         learners[name] = learn
     return Comparison(rows, learners)
+
+# %% ../nbs/09_compare.ipynb #c3d48f6e
+def train_1cycle(model:nn.Module, lr:float=1e-2, n_epochs:int=3, dls=None, bs:int=512, cbs=None, **kwargs):
+    "Seed 004's helper: one-cycle training with `ActivationStats` on `model.layers`; returns `(learn, stats)`."
+    dls = dls if dls is not None else fashion_mnist(bs=bs)
+    stats = ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)
+    learn = Learner(model, dls, cbs=[stats, *(cbs or [])], **kwargs)
+    learn.fit_one_cycle(n_epochs, lr)
+    return learn, stats

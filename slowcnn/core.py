@@ -4,13 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #3c299fb7
 from __future__ import annotations
-import os, random, tempfile
+import errno, os, random, tempfile
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['set_seed', 'default_device', 'to_device', 'get_rng_state', 'set_rng_state', 'atomic_save']
+__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'to_device', 'get_rng_state', 'set_rng_state',
+           'DataError', 'WriteError', 'atomic_write', 'atomic_save', 'format_table', 'smooth']
 
 # %% ../nbs/00_core.ipynb #7285bde1
 def set_seed(seed:int=42, deterministic:bool=False):
@@ -26,11 +27,21 @@ def set_seed(seed:int=42, deterministic:bool=False):
         os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
 
 # %% ../nbs/00_core.ipynb #98243832
+def mps_available() -> bool:
+    "Whether Apple's MPS backend exists in this torch build and has a device here."
+    return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+
 def default_device() -> torch.device:
     "The best device available here: CUDA, then Apple's MPS, then the CPU."
     if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+    if mps_available(): return torch.device('mps')
     return torch.device('cpu')
+
+def resolve_device(device=None) -> torch.device:
+    "`device` as a `torch.device` (default: `default_device()`), with `cuda` resolved to the current index."
+    d = torch.device(device) if device is not None else default_device()
+    if d.type == 'cuda' and d.index is None: d = torch.device('cuda', torch.cuda.current_device())  # batches report cuda:N
+    return d
 
 # %% ../nbs/00_core.ipynb #27b61073
 def to_device(x, device, non_blocking:bool=False):
@@ -43,31 +54,50 @@ def to_device(x, device, non_blocking:bool=False):
 # %% ../nbs/00_core.ipynb #191d3cd7
 def get_rng_state() -> dict:
     "Every random state we use (Python, NumPy, torch CPU, and CUDA when present), for `set_rng_state`."
-    state = {'python': random.getstate(), 'numpy': np.random.get_state(), 'torch': torch.get_rng_state()}
+    name, keys, pos, has_gauss, gauss = np.random.get_state()
+    # plain data only (tensors, numbers, tuples), so that checkpoints holding it load with `weights_only=True`
+    state = {'python': random.getstate(), 'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+             'torch': torch.get_rng_state()}
     if torch.cuda.is_available() and torch.cuda.is_initialized(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
 
 def set_rng_state(state:dict):
     "Restore the random states captured by `get_rng_state`."
     random.setstate(state['python'])
-    np.random.set_state(state['numpy'])
+    name, keys, pos, has_gauss, gauss = state['numpy']
+    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
     torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
 # %% ../nbs/00_core.ipynb #d468163f
-def atomic_save(obj, path):
-    "`torch.save` `obj` to `path` atomically: temp file, fsync, rename; the old file survives any crash."
+class DataError(ValueError):
+    "Data that cannot be used: the message names the file or loader, what was expected and what was found."
+
+class WriteError(OSError):
+    "A file that could not be written (full disk, no permission); the message names it and says what was kept."
+
+# %% ../nbs/00_core.ipynb #15dcb701
+def atomic_write(path, write, mode:str='wb'):
+    "Write `path` atomically by calling `write(file)` on a temporary file, then fsync and rename; returns the path."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise WriteError(f'could not create the folder of {path}: {e.strerror or e}') from None
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
+        with os.fdopen(fd, mode) as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        full = isinstance(e, RuntimeError) and any(m in str(e) for m in ('unexpected pos', 'file write failed', 'failed writing'))
+        if full or isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+            # torch.save's zip writer reports a full disk as an 'unexpected pos' RuntimeError
+            code = errno.ENOSPC if full else e.errno
+            err = WriteError(f'{os.strerror(code).lower()}: could not write {path}; the previous file, if any, is kept')
+            err.errno = code
+            raise err from None
         raise
     try:  # make the rename itself durable
         dfd = os.open(path.parent, os.O_RDONLY)
@@ -75,3 +105,31 @@ def atomic_save(obj, path):
         finally: os.close(dfd)
     except OSError: pass
     return path
+
+def atomic_save(obj, path):
+    "`torch.save` `obj` to `path` atomically (see `atomic_write`); the old file survives any crash."
+    return atomic_write(path, lambda f: torch.save(obj, f))
+
+# %% ../nbs/00_core.ipynb #a7644780
+def format_table(rows, header=None, align:str|None=None, markdown:bool=False, min_width:int=0) -> str:
+    "Lay out `rows` of cells under `header` as aligned plain text (or markdown); `align` has an `l` or `r` per column."
+    rows = [[str(c) for c in r] for r in rows]
+    cells = ([list(map(str, header))] if header is not None else []) + rows
+    if not cells: return ''
+    n = max(len(r) for r in cells)
+    align = (align or 'l' + 'r' * (n - 1)).ljust(n, 'r')
+    if markdown:
+        line = lambda r: '| ' + ' | '.join(r) + ' |'
+        rule = '|' + '|'.join('---:' if a == 'r' else '---' for a in align) + '|'
+        head = [line(cells[0]), rule] if header is not None else []
+        return '\n'.join(head + [line(r) for r in rows])
+    w = [max([min_width] + [len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
+    pad = lambda r: '  '.join(c.rjust(w[i]) if align[i] == 'r' else c.ljust(w[i]) for i, c in enumerate(r)).rstrip()
+    return '\n'.join(pad(r) for r in cells)
+
+# %% ../nbs/00_core.ipynb #7a9935c8
+def smooth(values, beta:float=0.98) -> list:
+    "Exponential moving average of `values` with weight `beta`, debiased so that the first points are not pulled to 0."
+    avg, out = 0., []
+    for i, v in enumerate(values): avg = beta*avg + (1-beta)*v; out.append(avg / (1 - beta**(i+1)))
+    return out

@@ -15,14 +15,15 @@ from .core import *
 
 # %% auto #0
 __all__ = ['IDX_MAGIC', 'FMNIST_FILES', 'FMNIST_CLASSES', 'FMNIST_MEAN', 'FMNIST_STD', 'DEBIAN_FMNIST', 'DATA_ROOT',
-           'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'DataError', 'read_idx', 'write_idx',
+           'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'check_bs', 'read_idx', 'write_idx',
            'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'RandomFlip',
            'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch', 'make_fake_fashion_mnist',
            'LocalCIFAR10', 'cifar10', 'make_fake_cifar10']
 
 # %% ../nbs/01_data.ipynb #aaacbc11
-class DataError(ValueError):
-    "Data that is missing or not what was expected; the message names the file and what was wrong."
+def check_bs(bs):
+    "Raise a one-line error unless `bs` is a usable batch size."
+    if not isinstance(bs, int) or isinstance(bs, bool) or bs < 1: raise ValueError(f'batch size must be an integer >= 1, found {bs!r}')
 
 IDX_MAGIC = {1: 0x0801, 3: 0x0803}  # unsigned bytes, rank 1 (labels) or 3 (images)
 
@@ -30,20 +31,26 @@ def read_idx(path, ndim:int) -> torch.Tensor:
     "Read an idx file (gzipped or raw) of unsigned bytes with `ndim` dimensions into a uint8 tensor."
     path = Path(path)
     if not path.exists(): raise DataError(f'{path}: file not found')
+    head_len = 4 + 4*ndim
     try:
-        with (gzip.open(path, 'rb') if path.suffix == '.gz' else open(path, 'rb')) as f: raw = f.read()
+        with (gzip.open(path, 'rb') if path.suffix == '.gz' else open(path, 'rb')) as f:
+            head = f.read(head_len)
+            if len(head) < head_len:
+                raise DataError(f'{path}: too short for an idx header: {len(head)} bytes, expected at least {head_len}')
+            magic, = struct.unpack('>I', head[:4])
+            if magic != IDX_MAGIC[ndim]:
+                raise DataError(f'{path}: wrong magic number: expected {IDX_MAGIC[ndim]:#010x} (uint8, {ndim} dims), found {magic:#010x}')
+            dims = struct.unpack(f'>{ndim}I', head[4:])
+            expected = head_len + math.prod(dims)
+            # read no more than the header declares (plus one byte to notice extra data): a compressed file
+            # that expands far beyond its header is refused without being expanded
+            body = f.read(math.prod(dims) + 1)
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(f'{path}: corrupt or truncated gzip file ({e})') from None
-    if len(raw) < 4 + 4*ndim:
-        raise DataError(f'{path}: too short for an idx header: {len(raw)} bytes, expected at least {4+4*ndim}')
-    magic, = struct.unpack('>I', raw[:4])
-    if magic != IDX_MAGIC[ndim]:
-        raise DataError(f'{path}: wrong magic number: expected {IDX_MAGIC[ndim]:#010x} (uint8, {ndim} dims), found {magic:#010x}')
-    dims = struct.unpack(f'>{ndim}I', raw[4:4+4*ndim])
-    expected = 4 + 4*ndim + math.prod(dims)
-    if len(raw) != expected:
-        raise DataError(f'{path}: wrong length: header says shape {dims}, so {expected} bytes, but the file has {len(raw)}')
-    return torch.from_numpy(np.frombuffer(raw, np.uint8, offset=4+4*ndim).reshape(dims).copy())
+    if len(body) != math.prod(dims):
+        found = f'{head_len + len(body)}' if len(body) <= math.prod(dims) else f'more than {expected}'
+        raise DataError(f'{path}: wrong length: header says shape {dims}, so {expected} bytes, but the file has {found}')
+    return torch.from_numpy(np.frombuffer(body, np.uint8).reshape(dims).copy())
 
 def write_idx(path, t:torch.Tensor, compress:bool=True):
     "Write a uint8 tensor as an idx file (gzipped when `compress`); the inverse of `read_idx`."
@@ -116,7 +123,7 @@ class DeviceLoader:
     "Batches from tensors held on the training device, by index from a seeded per-epoch permutation."
     def __init__(self, x:torch.Tensor, y:torch.Tensor, bs:int=512, shuffle:bool=False, drop_last:bool=False,
                  seed:int|None=None, batch_tfms=None):
-        if not isinstance(bs, int) or bs < 1: raise ValueError(f'batch size must be an integer >= 1, found {bs!r}')
+        check_bs(bs)
         if len(x) != len(y): raise DataError(f'{len(x)} inputs but {len(y)} targets; they must match')
         if len(x) == 0 or (drop_last and len(x) < bs):
             raise DataError(f'empty loader: {len(x)} items with bs={bs}, drop_last={drop_last}')
@@ -232,7 +239,7 @@ def _normalize(x, mean, std): return ((x.float()/255.) - mean) / std
 def fashion_mnist(bs:int=512, path=None, download:bool=False, split:str='test', device=None, seed:int|None=None,
                   batch_tfms=None, valid_bs:int|None=None, root=None) -> DataLoaders:
     "FashionMNIST as `DataLoaders` of normalised `(N,1,28,28)` floats; `split='seed003'` gives 50k/10k/10k."
-    if not isinstance(bs, int) or bs < 1: raise ValueError(f'batch size must be an integer >= 1, found {bs!r}')
+    check_bs(bs)
     d = load_fashion_mnist(path, download, root)
     x_train, x_test = (_normalize(d[k], FMNIST_MEAN, FMNIST_STD)[:, None] for k in ('train_x', 'test_x'))
     y_train, y_test = d['train_y'].long(), d['test_y'].long()
@@ -310,7 +317,7 @@ def _cifar_root(path):
 def cifar10(bs:int=128, path=None, num_workers:int|None=None, seed:int=42, valid_size:int=5000,
             augment:bool=True) -> DataLoaders:
     "CIFAR-10 from a local torchvision-format copy, with the UvA seed's normalisation, augmentation and split."
-    if not isinstance(bs, int) or bs < 1: raise ValueError(f'batch size must be an integer >= 1, found {bs!r}')
+    check_bs(bs)
     root = _cifar_root(path)
     norm = [T.ToImage(), T.ToDtype(torch.float32, scale=True), T.Normalize(CIFAR_MEAN, CIFAR_STD)]
     aug = [T.RandomHorizontalFlip(), T.RandomResizedCrop((32, 32), scale=(0.8, 1.0), ratio=(0.9, 1.1))] if augment else []

@@ -9,12 +9,10 @@ from functools import partial
 import torch
 from torch import nn
 import matplotlib.pyplot as plt
-from .core import *
-from .learner import *
-from .schedule import *
+from .callback import *
 
 # %% auto #0
-__all__ = ['Hook', 'Hooks', 'leaf_modules_with_params', 'has_hooks', 'HooksCallback', 'ActivationStats', 'train_1cycle']
+__all__ = ['Hook', 'Hooks', 'leaf_modules_with_params', 'has_hooks', 'HooksCallback', 'std_mean_fast', 'ActivationStats']
 
 # %% ../nbs/06_hooks.ipynb #223d4fd4
 class Hook:
@@ -63,6 +61,16 @@ class HooksCallback(Callback):
     def __len__(self): return len(self.hooks or [])
 
 # %% ../nbs/06_hooks.ipynb #ae6da407
+def std_mean_fast(a:torch.Tensor):
+    "Standard deviation (unbiased) and mean of all of `a`, by parallel reductions around a shift near the mean."
+    flat = a.reshape(-1); n = flat.numel()
+    shift = flat[::max(n // 4096, 1)].mean()  # a strided sample: within a few std of the mean, so no cancellation
+    d = flat - shift
+    dm = d.mean()
+    var = (torch.dot(d, d) / n - dm * dm).clamp_min(0) * (n / max(n - 1, 1))
+    return var.sqrt(), dm + shift
+
+# %% ../nbs/06_hooks.ipynb #974b97cd
 class ActivationStats(HooksCallback):
     "Per-layer activation mean, std and |activation| histogram for each training batch; plots them."
     def __init__(self, mods=None, every:int=1, bins:int=40, max_val:float=10., grad_norms:bool=False):
@@ -83,8 +91,7 @@ class ActivationStats(HooksCallback):
             std, mean = torch.std_mean(a)
             h = torch.histc(a.abs(), self.bins, 0, self.max_val)
         else:  # on the CPU: parallel reductions (std_mean is one slow pass) and no |a| copy
-            n = a.numel(); mean = a.mean()
-            std = ((torch.linalg.vector_norm(a).square() / n - mean.square()).clamp_min(0) * (n / max(n - 1, 1))).sqrt()
+            std, mean = std_mean_fast(a)
             h = torch.histc(a, 2 * self.bins, -self.max_val, self.max_val)  # signed, then folded at zero
             h = h[self.bins:] + h[:self.bins].flip(0)
         p['mean'].append(mean); p['std'].append(std); p['hist'].append(h)
@@ -147,13 +154,3 @@ class ActivationStats(HooksCallback):
             ax.plot(d); ax.set_ylim(0, 1); ax.set_title(name, fontsize=9)
         fig.tight_layout()
         return fig
-
-# %% ../nbs/06_hooks.ipynb #2d8e209b
-def train_1cycle(model:nn.Module, lr:float=1e-2, n_epochs:int=3, dls=None, bs:int=512, cbs=None, **kwargs):
-    "Seed 004's helper: one-cycle training with `ActivationStats` on `model.layers`; returns `(learn, stats)`."
-    from slowcnn.data import fashion_mnist
-    dls = dls if dls is not None else fashion_mnist(bs=bs)
-    stats = ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)
-    learn = Learner(model, dls, cbs=[stats, *(cbs or [])], **kwargs)
-    learn.fit_one_cycle(n_epochs, lr)
-    return learn, stats

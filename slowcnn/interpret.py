@@ -4,51 +4,16 @@
 
 # %% ../nbs/08_interpret.ipynb #40fb3406
 from __future__ import annotations
-import copy, warnings
+import warnings
 import torch
-import torch.nn.functional as F
-from torch import nn
 import matplotlib.pyplot as plt
-from fastcore.basics import patch
 with warnings.catch_warnings():
     warnings.simplefilter('ignore')
     from torcheval.metrics import MulticlassConfusionMatrix
-from .core import *
-from .data import *
-from .learner import *
+from .data import show_images
 
 # %% auto #0
-__all__ = ['per_item_loss', 'Interpretation']
-
-# %% ../nbs/08_interpret.ipynb #f43a21cd
-def per_item_loss(loss_func, preds, targets):
-    "The loss of each item: `loss_func(..., reduction='none')`, or the module's unreduced copy."
-    if isinstance(loss_func, nn.Module) and hasattr(loss_func, 'reduction'):
-        lf = copy.copy(loss_func); lf.reduction = 'none'; return lf(preds, targets)
-    try: return loss_func(preds, targets, reduction='none')
-    except TypeError: raise TypeError(f'{loss_func} has no `reduction` argument: cannot compute per-item losses') from None
-
-@patch
-@torch.no_grad()
-def get_preds(self:Learner, dl=None, with_loss:bool=False, flip:bool=False):
-    "Probabilities and targets over `dl` (default `dls.valid`), plus per-item losses with `with_loss`."
-    dev = self.device_cb.device
-    self.model.to(dev).eval()
-    probs, targets, losses = [], [], []
-    for xb, yb in (dl or self.dls.valid):
-        xb, yb = to_device((xb, yb), dev)
-        out = self.model(xb)
-        p = F.softmax(out.float(), dim=1)
-        if flip: p = (p + F.softmax(self.model(xb.flip(-1)).float(), dim=1)) / 2
-        probs.append(p); targets.append(yb)
-        if with_loss: losses.append(F.nll_loss(p.clamp_min(1e-12).log(), yb, reduction='none') if flip else per_item_loss(self.loss_func, out, yb).float())
-    res = [torch.cat(probs).cpu(), torch.cat(targets).cpu()]
-    return tuple(res + [torch.cat(losses).cpu()] if with_loss else res)
-
-@patch
-def tta(self:Learner, dl=None, with_loss:bool=False):
-    "Test-time augmentation: probabilities averaged over each image and its left-right flip."
-    return self.get_preds(dl, with_loss=with_loss, flip=True)
+__all__ = ['Interpretation']
 
 # %% ../nbs/08_interpret.ipynb #fb251b4d
 class Interpretation:

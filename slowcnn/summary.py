@@ -8,11 +8,9 @@ from functools import partial
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
-from fastcore.basics import patch
 from .core import *
-from .data import *
-from .learner import *
-from .hooks import *
+from .data import DataLoaders
+from .callback import *
 
 # %% auto #0
 __all__ = ['Summary', 'default_summary_modules', 'summarize', 'SummaryCB']
@@ -39,14 +37,10 @@ class Summary:
     def markdown(self) -> str:
         "The summary as a markdown table."
         head = f'MFLOPs per sample, counted by FlopCounterMode (1 multiply-add = 2 FLOPs); batch of {self.batch_size}\n\n'
-        lines = ['| ' + ' | '.join(self.cols) + ' |', '|' + '|'.join(['---']*3 + ['---:']*2) + '|']
-        return head + '\n'.join(lines + ['| ' + ' | '.join(c) + ' |' for c in self._cells()])
+        return head + format_table(self._cells(), self.cols, align='lllrr', markdown=True)
     def __str__(self):
-        cells = [list(self.cols)] + self._cells()
-        w = [max(len(r[i]) for r in cells) for i in range(len(self.cols))]
-        fmt = lambda r: '  '.join(c.ljust(w[i]) if i < 3 else c.rjust(w[i]) for i, c in enumerate(r))
-        return '\n'.join([f'MFLOPs per sample (FlopCounterMode; 1 multiply-add = 2 FLOPs), batch of {self.batch_size}',
-                          fmt(cells[0]), '-' * (sum(w) + 2*len(w) - 2), *map(fmt, cells[1:-1]), fmt(cells[-1])])
+        return (f'MFLOPs per sample (FlopCounterMode; 1 multiply-add = 2 FLOPs), batch of {self.batch_size}\n'
+                + format_table(self._cells(), self.cols, align='lllrr'))
     __repr__ = __str__
     def _repr_markdown_(self): return self.markdown()
 
@@ -99,11 +93,6 @@ def summarize(model:nn.Module, data, mods=None, print_out:bool=False) -> Summary
     return s
 
 # %% ../nbs/07_summary.ipynb #b0aac1e9
-@patch
-def summary(self:Learner, mods=None) -> Summary:
-    "`summarize` the learner's model on one batch of its data."
-    return summarize(self.model, self.dls, mods)
-
 class SummaryCB(Callback):
     "Show the model summary when the fit starts; then stop the fit unless `stop=False`."
     order = -5

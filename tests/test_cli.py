@@ -24,7 +24,7 @@ def test_missing_data_says_where_it_looked(tmp_path):
     one_line_error(slowcnn('train', '--model', 'cnn', '--data', tmp_path/'nowhere', '--out', tmp_path/'o'),
                    str(tmp_path/'nowhere'), 'apt-get install dataset-fashion-mnist')
 
-@pytest.mark.parametrize('args,needle', [(['--epochs', '0'], '--epochs: must be > 0'), (['--lr', '-1'], '--lr: must be > 0'),
+@pytest.mark.parametrize('args,needle', [(['--epochs', '0'], '--epochs: must be a finite number > 0'), (['--lr', '-1'], '--lr: must be a finite number > 0'), (['--lr', 'inf'], '--lr: must be a finite number > 0, found inf'), (['--lr', 'nan'], 'found nan'),
                                          (['--bs', 'x'], "--bs: expected a int, found 'x'")])
 def test_bad_numbers(args, needle, tmp_path):
     one_line_error(slowcnn('compare', *args, '--out', tmp_path), needle)
@@ -47,7 +47,7 @@ def test_compare_writes_results_and_plots(tmp_path, data):
 
 def test_summary_models_and_lr_find(tmp_path, data):
     r = slowcnn('summary', '--model', 'resnet18'); assert r.returncode == 0 and '11,175,370' in r.stdout, r.stderr
-    r = slowcnn('models', '--filter', 'resnet1*', '--timm'); assert 'resnet18  (timm)' in r.stdout
+    r = slowcnn('models', '--filter', 'resnet1*', '--timm'); assert re.search(r'^resnet18\s+timm', r.stdout, re.M), r.stdout
     r = slowcnn('lr-find', '--model', 'cnn', '--bs', '16', '--data', data, '--out', tmp_path)
     assert r.returncode == 0 and 'valley:' in r.stdout, r.stderr
     assert (tmp_path/'lr_find_cnn.png').stat().st_size > 0
@@ -69,8 +69,67 @@ def test_ctrl_c_keeps_checkpoint_and_prints_resume_command(tmp_path):
     assert cmd[:2] == ['slowcnn', 'train'] and '--resume' in cmd
     r = subprocess.run([sys.executable, '-m', 'slowcnn.cli', *cmd[1:]], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
-    assert 'resuming from' in r.stdout and (out/'final.pth').exists()
+    assert 'resuming run' in r.stdout and (out/'final.pth').exists()
 
 def test_model_that_does_not_fit_the_data(tmp_path, data):
     one_line_error(slowcnn('compare', '--models', 'lenet', '--epochs', '1', '--data', data, '--out', tmp_path),
                    'LeNet was built for 32x32 images, found (28, 28)')
+
+def test_models_lists_each_once_with_family_and_params():
+    r = slowcnn('models'); assert r.returncode == 0, r.stderr
+    names = [l.split()[0] for l in r.stdout.splitlines()[1:]]
+    assert len(names) == len(set(names)) and 'residual_cnn' in names
+    assert re.search(r'^residual_cnn\s+cnn\s+321,438$', r.stdout, re.M), r.stdout
+
+def test_second_run_in_the_same_folder_is_refused_then_owns_its_files(tmp_path, data):
+    out = tmp_path/'o'
+    args = ['train', '--model', 'cnn', '--bs', '256', '--data', data, '--out', out]
+    r = slowcnn(*args, '--epochs', '3'); assert r.returncode == 0, r.stderr
+    first = sorted(p.name for p in (out/'checkpoints').iterdir())
+    one_line_error(slowcnn(*args, '--epochs', '2', '--seed', '2'), 'already holds another run', '--overwrite')
+    assert sorted(p.name for p in (out/'checkpoints').iterdir()) == first   # nothing changed
+    r = slowcnn(*args, '--epochs', '2', '--seed', '2', '--overwrite'); assert r.returncode == 0, r.stderr
+    now = sorted(p.name for p in (out/'checkpoints').iterdir())
+    assert set(first) <= set(now) and len(now) == len(first) + 2, now     # the first run's files are all kept
+    r = slowcnn(*args, '--epochs', '2', '--resume', out/'checkpoints')
+    assert 'nothing to do' in r.stdout, r.stdout                           # the latest run is the second one
+
+def test_resume_refuses_a_checkpoint_that_would_run_code(tmp_path, data):
+    import torch
+    marker = tmp_path/'pwned'
+    class Exploit:
+        def __reduce__(self): return (os.system, (f'touch {marker}',))
+    torch.save({'format': 'slowcnn-checkpoint-2', 'model': {}, 'x': Exploit()}, tmp_path/'epoch_001-0123abcd.pth')
+    one_line_error(slowcnn('train', '--model', 'cnn', '--data', data, '--out', tmp_path/'o', '--resume', tmp_path),
+                   'not a safe slowcnn checkpoint')
+    assert not marker.exists()
+
+def test_corrupt_newest_checkpoint_names_the_older_one(tmp_path, data):
+    out = tmp_path/'o'
+    r = slowcnn('train', '--model', 'cnn', '--epochs', '2', '--bs', '256', '--data', data, '--out', out); assert r.returncode == 0
+    ckpts = sorted((out/'checkpoints').iterdir())
+    ckpts[-1].write_bytes(ckpts[-1].read_bytes()[:500])
+    one_line_error(slowcnn('train', '--model', 'cnn', '--epochs', '3', '--data', data, '--out', out, '--resume', out/'checkpoints'),
+                   'truncated or corrupt', f'--resume {ckpts[0]}')
+
+@pytest.mark.parametrize('args,needle', [(['--models', ''], '--models is empty'), (['--models', ' , '], '--models is empty'),
+                                         (['--out', ''], '--out is empty')])
+def test_empty_arguments(args, needle, tmp_path, data):
+    one_line_error(slowcnn('compare', '--data', data, *(['--out', tmp_path] if '--out' not in args else []), *args), needle)
+
+def test_full_disk_is_one_line_and_keeps_the_last_checkpoint(tmp_path, data):
+    "A disk that fills up mid-run: one line naming the file and the last complete checkpoint, no partial files."
+    if os.geteuid() != 0: pytest.skip('mounting a small tmpfs needs root')
+    disk = tmp_path/'disk'; disk.mkdir()
+    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', str(disk)], capture_output=True).returncode:
+        pytest.skip('cannot mount a tmpfs here')
+    try:
+        r = slowcnn('train', '--model', 'deeper_cnn', '--epochs', '20', '--bs', '256', '--data', data, '--out', disk/'o')
+        one_line_error(r, 'no space left on device: could not write', 'the last complete checkpoint is')
+        assert not list((disk/'o').rglob('*.tmp')), 'no temporary file is left behind'
+        r = slowcnn('compare', '--models', 'cnn', '--epochs', '1', '--bs', '256', '--data', data, '--out', disk/'c')
+        assert all(p.stat().st_size > 0 for p in (disk/'c').glob('*.png')), 'no empty plot is left behind'
+    finally: subprocess.run(['umount', str(disk)])
+
+def test_summary_of_an_input_too_large_to_allocate():
+    one_line_error(slowcnn('summary', '--model', 'cnn', '--size', '2000000', '--bs', '100000'), 'cannot run on 2000000x2000000 images')

@@ -1,5 +1,6 @@
 "The project's promises: the README's two commands, CI calling the second, and nothing downloaded at import."
 import os, re, subprocess, sys
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -33,3 +34,27 @@ def test_import_needs_no_network_and_no_data(tmp_path, tmp_path_factory):
 def test_readme_is_generated_from_index():
     r = subprocess.run([sys.executable, 'tools/readme.py', '--check'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+LEARNER_API = ('fit', 'fit_one_cycle', 'lr_find', 'save', 'load', 'validate', 'get_preds', 'tta', 'summary', 'freeze',
+               'unfreeze', 'fine_tune', 'show_plan', 'add_cbs', 'remove_cbs')
+
+@pytest.mark.parametrize('first', ['slowcnn.learner', 'slowcnn.core', 'slowcnn.models', 'slowcnn.callbacks', 'slowcnn.cli'])
+def test_learner_api_does_not_depend_on_import_order(first):
+    "Importing the learner module alone (after any other module) gives the whole API, defined on the class itself."
+    code = (f'import {first}\nfrom slowcnn.learner import Learner\n'
+            f'missing = [m for m in {LEARNER_API!r} if m not in vars(Learner)]\nassert not missing, missing\n')
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+
+def test_all_exports_every_module_without_collisions():
+    "`slowcnn.all` re-exports every module's public names, and no name means two different things."
+    import importlib, pkgutil, slowcnn, slowcnn.all
+    owners = {}
+    for m in pkgutil.walk_packages(slowcnn.__path__, 'slowcnn.'):
+        if m.name in ('slowcnn.all', 'slowcnn._modidx', 'slowcnn.cli'): continue
+        mod = importlib.import_module(m.name)
+        for n in getattr(mod, '__all__', []):
+            obj = getattr(mod, n)
+            prev = owners.setdefault(n, (m.name, obj))
+            assert prev[1] is obj, f'{n} is defined in both {prev[0]} and {m.name}'
+            assert getattr(slowcnn.all, n, None) is obj, f'{m.name}.{n} is not exported by slowcnn.all'

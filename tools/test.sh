@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up (tools/setup.sh), then run the whole test suite: the nbdev sync check, every notebook (nbdev_test, slow
-# cells included), the integration tests in tests/ (pytest), and the docs check (tools/docs_check.py, which needs
-# Chromium: installed here when missing). Exits non-zero if anything fails.
+# Set up (tools/setup.sh), then run the whole test suite: the nbdev sync check, the unused-import lint, a clean
+# `pip install .` without extras (tools/check_install.py), every notebook (nbdev_test, slow cells included), the
+# integration tests in tests/ (pytest), and the docs check (which needs Chromium: installed here when missing).
+# Exits non-zero if anything fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || { echo "setup failed"; exit 1; }
@@ -28,6 +29,8 @@ sync_check() {  # the package is what the notebooks generate, and the notebooks 
   echo "package and notebooks in sync"
 }
 step "nbdev sync (export + clean leave no diff, README from index)" sync_check
+step "lint (no unused imports in the generated package: ruff F401)" ruff check --quiet --select F401 --exclude slowcnn/_modidx.py slowcnn
+step "clean install (pip install . without extras imports and trains; every import declared)" python tools/check_install.py
 step "notebooks (nbdev_test --flags slow)" nbdev_test --flags slow --n_workers 1 --do_print --timing
 step "integration tests (pytest tests/)" python -m pytest tests/ -q -p no:cacheprovider
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One script for runs on a lent GPU machine (the device tool), which has torch, timm and torchvision but not
+# fastprogress, torcheval or fastcore: carry their wheels in .whl/ and the FashionMNIST idx files in .gpudata/.
+#
+#   bash bench/device_run.sh JOB...        JOB: smoke | bench | compare | seed004 | full NOTEBOOK...
+#
+#   smoke    GPU checks (bench/gpu_smoke.py), with the GPU, torch and timm versions
+#   bench    the Learner against the hand-written loop, 3 epochs x 5 reps, with ActivationStats (bench/bench_learner.py)
+#   compare  `slowcnn compare` with its defaults (adds timm's resnet18 on a GPU); results in $OUT/compare.tgz
+#   seed004  seed 004's four models over 5 seeds (bench/seed004_repro.py)
+#   full     the named experiment notebooks at full size (bench/run_full.py); figures in $OUT/figs.tgz
+#
+# Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
+set -uo pipefail
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+export PYTHONPATH=/tmp/site:$PWD SLOWCNN_DATA=$PWD/.gpudata MPLBACKEND=Agg PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+while [ $# -gt 0 ]; do
+  job=$1; shift
+  case $job in
+    smoke)   { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+               python3 -c "import torch, timm, torchvision; print('torch', torch.__version__, 'timm', timm.__version__, 'torchvision', torchvision.__version__)"
+               python3 bench/gpu_smoke.py; } 2>&1 | tee "$OUT/smoke.log" ;;
+    bench)   python3 bench/bench_learner.py --epochs 3 --reps 5 --stats 2>&1 | tee "$OUT/bench.log" ;;
+    compare) python3 -m slowcnn.cli compare --out /tmp/compare 2>&1 | tee "$OUT/compare.log"
+             tar czf "$OUT/compare.tgz" -C /tmp compare ;;
+    seed004) python3 bench/seed004_repro.py --seeds 5 --out "$OUT/seed004.json" 2>&1 | tee "$OUT/seed004.log" ;;
+    full)    mkdir -p "$OUT/figs"; python3 bench/run_full.py "$OUT/figs" "$@" 2>&1 | tee "$OUT/full.log"
+             (cd "$OUT" && tar czf figs.tgz figs && rm -r figs); shift $# ;;
+    *)       echo "unknown job: $job (smoke, bench, compare, seed004, full)" >&2; exit 2 ;;
+  esac
+done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up (tools/setup.sh), then run the whole test suite: the nbdev sync check, the unused-import lint, a clean
 # `pip install .` without extras (tools/check_install.py), every notebook (nbdev_test, slow cells included), the
-# integration tests in tests/ (pytest), and the docs check (which needs Chromium: installed here when missing).
-# Exits non-zero if anything fails.
+# integration tests in tests/ (pytest), and the docs site (tools/docs_site.py builds _docs/ and checks it in headless
+# Chromium: installed here when missing). Exits non-zero if anything fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || { echo "setup failed"; exit 1; }
@@ -34,10 +34,10 @@ step "clean install (pip install . without extras imports and trains; every impo
 step "notebooks (nbdev_test --flags slow)" nbdev_test --flags slow --n_workers 1 --do_print --timing
 step "integration tests (pytest tests/)" python -m pytest tests/ -q -p no:cacheprovider
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "installing chromium for the docs check"
+  echo "installing chromium for the docs site check"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1
 fi
-step "docs check (nbdev processing, HTML, Chromium screenshots)" python tools/docs_check.py
+step "docs site (build _docs/ without Quarto, check every page in Chromium)" python tools/docs_site.py
 echo; echo "=== summary"
 printf '%s\n' "${report[@]}"
 echo "$passed passed, $failed failed"

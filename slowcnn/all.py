@@ -7,8 +7,10 @@ from .schedule import *
 from .callbacks import *
 from .checkpoint import *
 from .finetune import *
+from .distributed import *
 from .models import *
 from .hooks import *
 from .summary import *
 from .interpret import *
+from .records import *
 from .compare import *

@@ -94,7 +94,7 @@ class SaveBest(_Monitor):
         if self._improved(learn):
             self.best_state = {k: v.detach().to('cpu', copy=True) for k, v in learn.model.state_dict().items()}  # once per epoch
             self.best_epoch = learn.epoch
-            if self.fname: atomic_save(self.best_state, self.fname)
+            if self.fname and is_main_process(): atomic_save(self.best_state, self.fname)
     def after_fit(self, learn):
         if self.restore and self.best_state is not None and learn.exception is None: learn.model.load_state_dict(self.best_state)
     def state_dict(self): return {'best': self.best, 'best_state': self.best_state, 'best_epoch': self.best_epoch}
@@ -128,6 +128,7 @@ class CSVLogger(Callback):
     def after_epoch(self, learn):
         if not getattr(learn, 'log_row', None): return
         self.rows.append(dict(learn.log_row))
+        if not is_main_process(): return  # in a data-parallel run, rank 0 writes
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(self.rows[-1]), extrasaction='ignore')
         w.writeheader(); w.writerows(self.rows)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle, re, uuid
 from pathlib import Path
 import torch
+import torch.distributed as dist
 from .core import *
 from .callback import *
 
@@ -117,11 +118,13 @@ class Checkpoint(Callback):
         self.folder, self.every, self.keep, self.last = Path(folder), every, keep, None
     def before_fit(self, learn):
         if learn.start_epoch == 0 or getattr(learn, 'run_id', None) is None: learn.run_id = new_run_id()
-        if self.folder.is_dir():  # temporary files of this run's own saves that a kill interrupted
+        if world_size() > 1:  # one run id for every process of a data-parallel run: rank 0's
+            ids = [learn.run_id]; dist.broadcast_object_list(ids, src=0); learn.run_id = ids[0]
+        if self.folder.is_dir() and is_main_process():  # temporary files of this run's own saves that a kill interrupted
             for p in self.folder.glob(f'.epoch_*-{learn.run_id}.pth.*.tmp'): p.unlink(missing_ok=True)
     def after_epoch(self, learn):
         done = learn.epoch + 1
-        if done % self.every and done != learn.n_epochs: return
+        if (done % self.every and done != learn.n_epochs) or not is_main_process(): return
         self.last = learn.save(self.folder/f'epoch_{done:03d}-{learn.run_id}.pth', epoch=done)
         if self.keep:
             for p in checkpoints(self.folder, learn.run_id)[:-self.keep]: p.unlink(missing_ok=True)

@@ -15,9 +15,11 @@ from .callbacks import CSVLogger
 from .checkpoint import Checkpoint, CheckpointError, checkpoint_run, checkpoints, latest_checkpoint
 from .hooks import ActivationStats
 from .summary import summarize
-from .models.registry import create_model, list_models, model_family
+from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
+from .records import RunRecord
+from .distributed import DistributedTrainer, launched_by_torchrun
 
 # %% auto #0
 __all__ = ['SEED004_MODELS', 'CLIError', 'cmd_compare', 'cmd_train', 'cmd_summary', 'cmd_lr_find', 'cmd_models', 'make_parser',
@@ -59,6 +61,10 @@ def _model(name, **kw):
 
 def _data(args): return fashion_mnist(bs=args.bs, path=args.data)
 
+def _parallel() -> list:
+    "Data-parallel training when started by torchrun (`--bs` is then per process); nothing otherwise."
+    return [DistributedTrainer()] if launched_by_torchrun() else []
+
 # %% ../nbs/10_cli.ipynb #64fd4149
 SEED004_MODELS = ['deeper_cnn', 'residual_cnn', 'double_conv_cnn']
 
@@ -78,9 +84,11 @@ def cmd_compare(args):
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
     for n in names: _model(n)  # fail fast on an unknown name
     dls = _data(args)
-    print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
+    if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
           f'batch {args.bs}, device {device}', flush=True)
-    res = compare(names, dls, n_epochs=args.epochs, lr=args.lr, device=device, activation_stats=True, seed=args.seed)
+    res = compare(names, dls, n_epochs=args.epochs, lr=args.lr, device=device, activation_stats=True, seed=args.seed,
+                  cbs=_parallel())
+    if not is_main_process(): return res  # in a data-parallel run, rank 0 reports and writes
     print('\n' + res.table())
     files = res.save(out)
     files.append(_save(res.plot(), out/'accuracy.png'))
@@ -130,26 +138,30 @@ def cmd_train(args):
     set_seed(args.seed)
     model = _model(args.model)
     dls = _data(args)
-    learn = Learner(model, dls, device=device, cbs=[Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv')])
+    record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=f'train {dls.train.n} / valid {dls.valid.n}')
+    learn = Learner(model, dls, device=device, cbs=[*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record])
     start = 0
     if args.resume:
         last = _resume_file(args.resume)
         _load_for_resume(learn, last); start = learn.epochs_done
-        if start >= args.epochs: print(f'{last} already has {start} of {args.epochs} epochs: nothing to do'); return learn
-        print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
+        if start >= args.epochs:
+            if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
+            return learn
+        if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
     try: learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
     except KeyboardInterrupt:
         last = latest_checkpoint(ckpts, learn.run_id) if getattr(learn, 'run_id', None) else None
         msg = (f'interrupted; the last complete checkpoint is {last}. Resume with:\n  {_train_command(args, last)}'
                if last else 'interrupted before the first epoch ended; no checkpoint was written')
-        print('\n' + msg, file=sys.stderr, flush=True)
+        if is_main_process(): print('\n' + msg, file=sys.stderr, flush=True)
         raise SystemExit(130)
     except CallbackError as e:
         if not isinstance(e.__cause__, WriteError): raise
         last = latest_checkpoint(ckpts, learn.run_id)
         raise CLIError(f'{e.__cause__}; ' + (f'the last complete checkpoint is {last}' if last else 'no checkpoint was completed')) from None
+    if not is_main_process(): return learn
     learn.save(out/'final.pth')
-    print(f'\nvalid: {learn.validate()}\nwrote {out/"final.pth"}, {out/"history.csv"}, checkpoints in {ckpts}')
+    print(f'\nvalid: {learn.validate()}\nwrote {out/"final.pth"}, {out/"history.csv"}, {out/"record.json"}, checkpoints in {ckpts}')
     return learn
 
 # %% ../nbs/10_cli.ipynb #50c4ccab
@@ -176,19 +188,12 @@ def cmd_lr_find(args):
     print(f'wrote {f}')
     return sugg
 
-def _n_params(name) -> str:
-    "The parameter count of registered model `name` for FashionMNIST, built on the meta device (no memory, no time)."
-    try:
-        with torch.device('meta'): m = create_model(name, in_chans=1, num_classes=10)
-        return f'{sum(p.numel() for p in m.parameters()):,}'
-    except Exception: return '?'
-
 def cmd_models(args):
     "List registered models once each, with family and parameters (for 1 channel and 10 classes); timm's with `--timm`."
     names = list_models(args.filter or '*', include_timm=args.timm)
     if not names: raise CLIError(f'no model matches {args.filter!r}')
     ours = set(list_models())
-    rows = [[n, model_family(n), _n_params(n) if n in ours else ''] for n in names]
+    rows = [[n, model_family(n), f'{num_params(n):,}' if n in ours else ''] for n in names]
     print(format_table(rows, ['model', 'family', 'params'], align='llr'))
     return names
 

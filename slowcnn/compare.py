@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_compare.ipynb #39cccf3e
 from __future__ import annotations
-import csv, io, json, time
+import csv, io, time
 from pathlib import Path
 import torch
 from torch import nn
@@ -15,6 +15,7 @@ from .learner import Learner
 from .hooks import ActivationStats
 from .summary import summarize
 from .models.registry import create_model
+from .records import provenance, recipe, write_record
 
 # %% auto #0
 __all__ = ['Comparison', 'compare', 'train_1cycle']
@@ -27,7 +28,7 @@ def _sync(device):
 
 class Comparison:
     "The result of `compare`: one row per model, with plots, a table and files."
-    def __init__(self, rows, learners): self.rows, self.learners = rows, learners
+    def __init__(self, rows, learners, seed=None, split=None): self.rows, self.learners, self.seed, self.split = rows, learners, seed, split
     head = ('model', 'params', 'MFLOPs', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'time_s', 'img/s', 'device')
     def _cells(self):
         return [[r['name'], f"{r['params']:,}", f"{r['mflops']:.2f}", f"{r['train_loss']:.4f}", f"{r['train_accuracy']:.4f}",
@@ -41,10 +42,15 @@ class Comparison:
     def history(self) -> list:
         "Per-epoch rows of every model, with its name."
         return [{'model': r['name'], **h} for r in self.rows for h in r['history']]
-    def save(self, folder) -> list:
-        "Write `results.json` (everything) and `results.csv` (per-epoch rows) into `folder`."
+    def record(self, command=None, smoke:bool=False) -> dict:
+        "The comparison as a run record (`kind: comparison`, see [Run records](08a_records.ipynb)), one entry per model in `runs`."
+        first = next(iter(self.learners.values()))
+        return {**provenance(command, first.device), 'kind': 'comparison', 'seed': self.seed, 'split': self.split,
+                'recipe': recipe(first), 'smoke': smoke, 'runs': self.rows}
+    def save(self, folder, command=None, smoke:bool=False) -> list:
+        "Write `results.json` (the record: everything, with provenance) and `results.csv` (per-epoch rows) into `folder`."
         folder = Path(folder)
-        atomic_write(folder/'results.json', lambda f: json.dump(self.rows, f, indent=1), 'w')
+        write_record(self.record(command, smoke), folder/'results.json')
         hist, buf = self.history(), io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(hist[0])); w.writeheader(); w.writerows(hist)
         atomic_write(folder/'results.csv', lambda f: f.write(buf.getvalue()), 'w')
@@ -87,7 +93,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
         s = summarize(model, dls)
         extra = [ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)] if activation_stats else []
         learn = Learner(model, dls, device=device, progress=progress, cbs=extra + list(cbs or []))
-        if progress: print(f'--- {name}: {s.total_params:,} parameters, {s.total_mflops:.2f} MFLOPs per sample')
+        if progress and is_main_process(): print(f'--- {name}: {s.total_params:,} parameters, {s.total_mflops:.2f} MFLOPs per sample')
         _sync(device); t0 = time.perf_counter()
         learn.fit_one_cycle(n_epochs, lr, **fit_kwargs)
         _sync(device); wall = time.perf_counter() - t0
@@ -97,7 +103,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
                      'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'device': str(device),
                      'epochs': n_epochs, 'lr': lr, 'history': learn.recorder.history})
         learners[name] = learn
-    return Comparison(rows, learners)
+    return Comparison(rows, learners, seed, f'train {dls.train.n} / valid {dls.valid.n}')
 
 # %% ../nbs/09_compare.ipynb #c3d48f6e
 def train_1cycle(model:nn.Module, lr:float=1e-2, n_epochs:int=3, dls=None, bs:int=512, cbs=None, **kwargs):

@@ -8,10 +8,12 @@ import errno, os, random, tempfile
 from pathlib import Path
 import numpy as np
 import torch
+import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'to_device', 'get_rng_state', 'set_rng_state',
-           'DataError', 'WriteError', 'atomic_write', 'atomic_save', 'format_table', 'smooth']
+__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'world_size', 'rank', 'is_main_process', 'to_device',
+           'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write', 'atomic_save', 'format_table',
+           'smooth']
 
 # %% ../nbs/00_core.ipynb #7285bde1
 def set_seed(seed:int=42, deterministic:bool=False):
@@ -42,6 +44,19 @@ def resolve_device(device=None) -> torch.device:
     d = torch.device(device) if device is not None else default_device()
     if d.type == 'cuda' and d.index is None: d = torch.device('cuda', torch.cuda.current_device())  # batches report cuda:N
     return d
+
+# %% ../nbs/00_core.ipynb #152974fc
+def world_size() -> int:
+    "The number of processes training together (1 without torch.distributed)."
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+def rank() -> int:
+    "This process's rank among `world_size()` processes (0 without torch.distributed)."
+    return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
+
+def is_main_process() -> bool:
+    "Whether this process prints and writes files: rank 0, or the only process."
+    return rank() == 0
 
 # %% ../nbs/00_core.ipynb #27b61073
 def to_device(x, device, non_blocking:bool=False):

@@ -131,8 +131,21 @@ class DeviceLoader:
         self.batch_tfms = list(batch_tfms or [])
         if seed is None: seed = int(torch.randint(0, 2**62, (1,)))  # follows set_seed
         self.generator = torch.Generator().manual_seed(seed)
+        self.rank, self.world, self.even = 0, 1, True
 
-    def __len__(self): return len(self.x)//self.bs if self.drop_last else math.ceil(len(self.x)/self.bs)
+    def shard(self, rank:int, world:int, even:bool=True):
+        "Serve process `rank` of `world` its part of every epoch: of each global batch (`even`), or a contiguous slice."
+        self.rank, self.world, self.even = rank, world, even
+        return self
+    def _bounds(self):
+        n = len(self.x)
+        return (self.rank * n // self.world, (self.rank + 1) * n // self.world) if self.world > 1 else (0, n)
+    def __len__(self):
+        if self.world > 1 and self.even:  # global batches of bs x world; a partial last one only if every process gets items
+            full, rest = divmod(len(self.x), self.bs * self.world)
+            return full + (1 if rest >= self.world and not self.drop_last else 0)
+        lo, hi = self._bounds()
+        return (hi - lo) // self.bs if self.drop_last else math.ceil((hi - lo) / self.bs)
     @property
     def device(self): return self.x.device
     @property
@@ -140,11 +153,21 @@ class DeviceLoader:
 
     def __iter__(self):
         order = torch.randperm(len(self.x), generator=self.generator).to(self.x.device) if self.shuffle else None
-        for i in range(len(self)):
-            s = slice(i*self.bs, (i+1)*self.bs)
-            xb, yb = (self.x[s], self.y[s]) if order is None else (self.x[order[s]], self.y[order[s]])
+        for idx in self._batches(order):
+            xb, yb = self.x[idx], self.y[idx]
             for tfm in self.batch_tfms: xb = tfm(xb)
             yield xb, yb
+    def _batches(self, order):
+        "Index (a slice, or positions in `order`) of each of this process's batches."
+        if self.world > 1 and self.even:
+            B = self.bs * self.world
+            order = order if order is not None else torch.arange(len(self.x), device=self.x.device)
+            for i in range(len(self)): yield torch.tensor_split(order[i*B:(i+1)*B], self.world)[self.rank]
+            return
+        lo, hi = self._bounds()
+        for i in range(len(self)):
+            s = slice(lo + i*self.bs, min(lo + (i+1)*self.bs, hi))
+            yield s if order is None else order[s]
 
     def to(self, device):
         "Move the data to `device` (once); returns self."
@@ -159,12 +182,30 @@ class TorchLoader:
     def __init__(self, dl:torch.utils.data.DataLoader, batch_tfms=None, device='cpu'):
         if len(dl) == 0: raise DataError(f'empty loader: {len(dl.dataset)} items with bs={dl.batch_size}')
         self.dl, self.batch_tfms, self.device = dl, list(batch_tfms or []), torch.device(device)
+        self.full, self.epoch = dl, 0
+    def shard(self, rank:int, world:int, even:bool=True):
+        "Serve process `rank` of `world`: a `DistributedSampler` for training (`even`), a contiguous slice for evaluation."
+        d = self.full
+        if world == 1: self.dl = d; return self
+        if even:
+            shuffle = isinstance(d.sampler, torch.utils.data.RandomSampler)
+            seed = d.generator.initial_seed() if d.generator is not None else 0
+            sampler = torch.utils.data.DistributedSampler(d.dataset, world, rank, shuffle=shuffle, seed=seed, drop_last=d.drop_last)
+        else:
+            n = len(d.dataset)
+            sampler = range(rank * n // world, (rank + 1) * n // world)  # every sample once, no padding
+        self.dl = torch.utils.data.DataLoader(d.dataset, batch_size=d.batch_size, sampler=sampler, num_workers=d.num_workers,
+                                              collate_fn=d.collate_fn, pin_memory=d.pin_memory, drop_last=d.drop_last)
+        return self
     def __len__(self): return len(self.dl)
     @property
     def bs(self): return self.dl.batch_size
     @property
     def n(self): return len(self.dl.dataset)
     def __iter__(self):
+        if isinstance(getattr(self.dl, 'sampler', None), torch.utils.data.DistributedSampler):
+            self.dl.sampler.set_epoch(self.epoch)  # a new order every epoch, the same on every process
+        self.epoch += 1
         for xb, yb in self.dl:
             xb = xb.to(self.device, non_blocking=True); yb = yb.to(self.device, non_blocking=True)
             for tfm in self.batch_tfms: xb = tfm(xb)
@@ -173,10 +214,13 @@ class TorchLoader:
         self.device = torch.device(device)
         return self
     def state_dict(self):
-        g = self.dl.generator
-        return {'generator': g.get_state()} if g is not None else {}
+        "The data-order generator's state and the epoch count, for checkpoints."
+        g = self.full.generator
+        return {'epoch': self.epoch} | ({'generator': g.get_state()} if g is not None else {})
     def load_state_dict(self, sd):
-        if 'generator' in sd and self.dl.generator is not None: self.dl.generator.set_state(sd['generator'])
+        "Restore what `state_dict` returned."
+        self.epoch = sd.get('epoch', 0)
+        if 'generator' in sd and self.full.generator is not None: self.full.generator.set_state(sd['generator'])
 
 # %% ../nbs/01_data.ipynb #2a409086
 class DataLoaders:

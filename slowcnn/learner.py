@@ -11,9 +11,11 @@ import torch.nn.functional as F
 from torch import nn
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
+import torch.distributed as dist
 with warnings.catch_warnings():
     warnings.simplefilter('ignore')  # torcheval 0.0.7 warns on import with recent torch
     from torcheval.metrics import MulticlassAccuracy
+    from torcheval.metrics.toolkit import sync_and_compute
 from .core import *
 from .data import DataLoaders
 from .callback import *
@@ -125,6 +127,7 @@ class Learner:
         self.epochs_done = self.epoch + 1  # before `after_epoch`, so that a checkpoint or a cancel there counts it
 
     def _do_fit(self):
+        self.train_iter = self.start_epoch * len(self.dls.train)  # after `before_fit`, which may shard the loader
         for self.epoch in self.epochs:
             self._check_next = self.epoch == self.start_epoch
             self._with_events(self._do_epoch, 'epoch', CancelEpochException)
@@ -138,7 +141,7 @@ class Learner:
         cbs = [cb() if isinstance(cb, type) else cb for cb in (cbs or [])]
         self.add_cbs(cbs)
         self.n_epochs, self.lr, self.start_epoch, self.epochs = n_epochs, lr, start_epoch, range(start_epoch, n_epochs)
-        self.train_iter, self.exception, finished = start_epoch * len(self.dls.train), None, False
+        self.train_iter, self.exception, finished = 0, None, False
         try:
             if self.opt is None: self.opt = self.opt_func(self.model.parameters(), lr=lr)
             for g in self.opt.param_groups: g['lr'] = lr
@@ -303,6 +306,7 @@ def _metric_name(m): return re.sub(r'^(Multiclass|Binary|Multilabel)', '', type(
 
 class Metrics:
     "The loss and torcheval metrics of one stage, accumulated on the device in a few large updates and read once."
+    sync = False  # sum over the processes of a data-parallel run (the callback's stages are sharded; `validate` is not)
     def __init__(self, *metrics, auto:bool=False, buffer_elems:int=2**24, **named):
         self.metrics = {_metric_name(m): m for m in metrics} | named
         self.auto, self.buffer_elems, self.device = auto and not self.metrics, buffer_elems, torch.device('cpu')
@@ -334,14 +338,19 @@ class Metrics:
         for buf in (self._preds, self._targs, self._losses, self._sizes): buf.clear()
         self._buffered = 0
     def compute(self) -> dict:
-        "The mean loss and every metric, read from the device in one transfer."
+        "The mean loss and every metric (over every process of a data-parallel run), read from the device in one transfer."
         self._flush()
-        vals = torch.stack([self.loss_sum / max(self.n, 1)] + [m.compute().float().mean() for m in self.metrics.values()])
+        total = torch.stack([self.loss_sum.float(), torch.tensor(float(self.n), device=self.loss_sum.device)])
+        if self.sync and world_size() > 1:  # every sample counted once: sums over the processes' disjoint parts
+            dist.all_reduce(total)
+            metrics = [sync_and_compute(m) for m in self.metrics.values()]
+        else: metrics = [m.compute() for m in self.metrics.values()]
+        vals = torch.stack([total[0] / total[1].clamp_min(1)] + [m.float().mean() for m in metrics])
         return dict(zip(['loss', *self.metrics], vals.tolist()))  # the one host read per stage
 
 class MetricsCB(Metrics, Callback):
     "Accumulate the loss and metrics of each stage on the device (see `Metrics`); leave each epoch's row in `learn.log_row`."
-    order = 20
+    order, sync = 20, True
     def before_fit(self, learn): self.device = learn.device
     def before_epoch(self, learn):
         self.row, self.t0 = {'epoch': learn.epoch}, time.perf_counter()
@@ -352,7 +361,7 @@ class MetricsCB(Metrics, Callback):
     def after_batch(self, learn):
         if hasattr(learn, 'loss'): self.accumulate(learn.preds, learn.yb, learn.loss)
     def _finish(self, prefix):
-        if self.n: self.row |= {f'{prefix}_{k}': v for k, v in self.compute().items()}
+        if self.n or (self.sync and world_size() > 1): self.row |= {f'{prefix}_{k}': v for k, v in self.compute().items()}
         self.reset()
     def after_train(self, learn): self._finish('train')
     def after_validate(self, learn): self._finish('valid')
@@ -428,14 +437,15 @@ class ProgressCB(Callback):
     order = 50
     def __init__(self, bars:bool|None=None, every:float=0.5): self.bars, self.every = bars, every
     def before_fit(self, learn):
-        self.show = self.bars if self.bars is not None else (IN_NOTEBOOK or sys.stdout.isatty())
+        self.quiet = not is_main_process()  # in a data-parallel run, only rank 0 shows anything
+        self.show = not self.quiet and (self.bars if self.bars is not None else (IN_NOTEBOOK or sys.stdout.isatty()))
         self.header = False
         if self.show:
             self.mbar = master_bar(learn.epochs)
             learn.epochs = self.mbar
     def after_epoch(self, learn):
         row = getattr(learn, 'log_row', None)
-        if not row: return
+        if not row or self.quiet: return
         if not self.header:
             self.header = True
             self._write(list(row))
@@ -468,6 +478,9 @@ class GradientAccumulation(Callback):
     order = 5
     def __init__(self, n:int=2): self.n = n
     def _due(self, learn): return (learn.iter + 1) % self.n == 0 or learn.iter + 1 == len(learn.dl)
+    def accumulating(self, learn) -> bool:
+        "Whether this batch's gradients wait for the next one (no optimizer step after it)."
+        return not self._due(learn)
     def step(self, learn):
         if self._due(learn): learn._step()
     def zero_grad(self, learn):

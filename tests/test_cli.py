@@ -41,8 +41,10 @@ def test_compare_writes_results_and_plots(tmp_path, data):
     r = slowcnn('compare', '--models', 'cnn,deeper_cnn', '--epochs', '1', '--bs', '128', '--data', data, '--out', tmp_path)
     assert r.returncode == 0, r.stderr
     assert re.search(r'^deeper_cnn\s+110,156', r.stdout, re.M), r.stdout
-    rows = json.loads((tmp_path/'results.json').read_text())
+    rec = json.loads((tmp_path/'results.json').read_text())
+    rows = rec['runs']
     assert [x['name'] for x in rows] == ['cnn', 'deeper_cnn'] and rows[1]['params'] == 110_156
+    assert rec['format'] == 'slowcnn-record-1' and rec['command'].startswith('cli.py compare') and rec['seed'] == 42
     for f in ['results.csv', 'accuracy.png', 'losses.png', 'activations_cnn.png']: assert (tmp_path/f).stat().st_size > 0
 
 def test_summary_models_and_lr_find(tmp_path, data):
@@ -117,11 +119,11 @@ def test_corrupt_newest_checkpoint_names_the_older_one(tmp_path, data):
 def test_empty_arguments(args, needle, tmp_path, data):
     one_line_error(slowcnn('compare', '--data', data, *(['--out', tmp_path] if '--out' not in args else []), *args), needle)
 
-def test_full_disk_is_one_line_and_keeps_the_last_checkpoint(tmp_path, data):
+def test_full_disk_is_one_line_and_keeps_the_last_checkpoint(tmp_path, data):  # a checkpoint of deeper_cnn is ~1.35 MB
     "A disk that fills up mid-run: one line naming the file and the last complete checkpoint, no partial files."
     if os.geteuid() != 0: pytest.skip('mounting a small tmpfs needs root')
     disk = tmp_path/'disk'; disk.mkdir()
-    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', str(disk)], capture_output=True).returncode:
+    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=2000k', 'tmpfs', str(disk)], capture_output=True).returncode:
         pytest.skip('cannot mount a tmpfs here')
     try:
         r = slowcnn('train', '--model', 'deeper_cnn', '--epochs', '20', '--bs', '256', '--data', data, '--out', disk/'o')

@@ -1,5 +1,5 @@
 """Write README.md from nbs/index.ipynb without Quarto (which `nbdev_readme` needs): drop `#| hide` cells, strip
-nbdev directives, render to GitHub markdown with nbconvert. `--check` fails if README.md is out of date."""
+nbdev directives and the title cell's description, render to GitHub markdown with nbconvert. `--check` fails if README.md is out of date."""
 import sys, re
 from pathlib import Path
 import nbformat
@@ -11,6 +11,8 @@ def render(nb_path='nbs/index.ipynb') -> str:
     for c in nb.cells:
         lines = c.source.splitlines()
         if c.cell_type == 'code' and any(re.match(r'#\s*\|\s*hide\b', l) for l in lines): continue
+        if c.cell_type == 'markdown' and lines and lines[0].startswith('# '):  # the title cell: its `> description` is
+            c.source = '\n'.join(l for l in lines if not l.startswith('> '))  # the site's page summary, not README text
         if c.cell_type == 'code': c.source = '\n'.join(l for l in lines if not re.match(r'#\s*\|', l))
         cells.append(c)
     nb.cells = cells

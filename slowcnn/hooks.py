@@ -122,15 +122,22 @@ class ActivationStats(HooksCallback):
         return [h[:, :dead_bins].sum(1) / h.sum(1).clamp_min(1) for h in self.hists]
     def _names(self): return [f'{i}: {type(h.module).__name__}' for i, h in enumerate(self.hooks)] if self.hooks else [str(i) for i in range(len(self.stats))]
 
-    def mean_std_plot(self, figsize=(10, 4)):
-        "Mean and standard deviation of each layer's activations over training batches (seed 004's plot)."
+    def mean_std_plot(self, figsize=(10, 4), max_legend:int=12):
+        "Mean and standard deviation of each layer's activations over training batches (seed 004's plot); many layers are coloured by depth."
         fig, axs = plt.subplots(1, 2, figsize=figsize)
-        for name, mu, sd in zip(self._names(), self.means, self.stds):
-            axs[0].plot(mu, label=name); axs[1].plot(sd, label=name)
+        n = len(self.stats)
+        many = n > max_legend  # a legend of dozens of entries squashes the plot: colour by depth, with a colour bar
+        colors = plt.cm.viridis([i / max(n - 1, 1) for i in range(n)]) if many else [None] * n
+        for name, mu, sd, c in zip(self._names(), self.means, self.stds, colors):
+            axs[0].plot(mu, label=name, color=c); axs[1].plot(sd, label=name, color=c)
         axs[0].set_title('means'); axs[1].set_title('standard deviations')
         for ax in axs: ax.set_xlabel(f'batch (every {self.every})')
-        axs[1].legend(fontsize=7, loc='upper right')
-        fig.tight_layout()
+        if many:
+            sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(0, n - 1))
+            fig.colorbar(sm, ax=axs, label=f'layer (0 = first of {n})')
+        else:
+            axs[1].legend(fontsize=7, loc='upper right')
+            fig.tight_layout()
         return fig
     plot_stats = mean_std_plot
 

@@ -37,8 +37,9 @@ def machine(device=None) -> dict:
     return {'cpu': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(), 'gpu': gpu,
             'device': str(device) if device is not None else None}
 
-def git_state(path='.') -> dict|None:
-    "The commit of the git checkout at `path` and whether it has uncommitted changes, or None outside git."
+def git_state(path=None) -> dict|None:
+    "The commit of the git checkout at `path` (default: the one slowcnn runs from) and whether it has uncommitted changes, or None outside git."
+    path = path or Path(__file__).parent
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=path, capture_output=True, text=True, timeout=10)
         commit = run('rev-parse', 'HEAD')

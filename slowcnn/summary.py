@@ -13,7 +13,7 @@ from .data import DataLoaders
 from .callback import *
 
 # %% auto #0
-__all__ = ['Summary', 'default_summary_modules', 'summarize', 'SummaryCB']
+__all__ = ['Summary', 'default_summary_modules', 'summarize', 'shape', 'SummaryCB']
 
 # %% ../nbs/07_summary.ipynb #12e82da1
 def _shapes(x):
@@ -59,8 +59,18 @@ def default_summary_modules(model:nn.Module) -> list:
     layers = getattr(model, 'layers', None)
     return list(layers) if isinstance(layers, (nn.Sequential, nn.ModuleList)) else list(model.children()) or [model]
 
-def summarize(model:nn.Module, data, mods=None, print_out:bool=False) -> Summary:
+def _is_modules(x): return isinstance(x, nn.Module) or (isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(o, nn.Module) for o in x))
+
+def _default_batch(model, bs:int=512):
+    "A random batch of FashionMNIST's shape (28x28, seed 004's batch of 512) with the channels the model's first convolution takes."
+    first = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+    return torch.randn(bs, first.in_channels if first is not None else 1, 28, 28)
+
+def summarize(model:nn.Module, data=None, mods=None, print_out:bool=False) -> Summary:
     "Per-module type, shapes, parameters and FLOPs per sample of `model` on one batch of `data`; changes nothing."
+    if _is_modules(data):  # seed 004's `summarize(m, m.layers)`: print it, as the seed does
+        data, mods, print_out = mods, data, True
+    if data is None: data = _default_batch(model)
     mods = list(mods) if mods is not None else default_summary_modules(model)
     mods = list({id(m): m for m in mods}.values())  # a shared module is hooked once and gets a row per call
     dev = next(model.parameters(), torch.zeros(())).device
@@ -91,6 +101,12 @@ def summarize(model:nn.Module, data, mods=None, print_out:bool=False) -> Summary
     s = Summary(rows, total_params, counter.get_total_flops() / bs / 1e6, bs)
     if print_out: print(s)
     return s
+
+
+
+def shape(model:nn.Module, data=None) -> Summary:
+    "Seed 004's `shape(m)`: print the summary of `model.layers` (or its children) on one batch of `data`."
+    return summarize(model, data, print_out=True)
 
 # %% ../nbs/07_summary.ipynb #b0aac1e9
 class SummaryCB(Callback):

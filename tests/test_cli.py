@@ -135,3 +135,13 @@ def test_full_disk_is_one_line_and_keeps_the_last_checkpoint(tmp_path, data):  #
 
 def test_summary_of_an_input_too_large_to_allocate():
     one_line_error(slowcnn('summary', '--model', 'cnn', '--size', '2000000', '--bs', '100000'), 'cannot run on 2000000x2000000 images')
+
+def test_ctrl_c_while_starting_is_one_line(tmp_path, data):
+    "Ctrl-C while torch is still loading: one line and exit code 130, no import traceback."
+    p = subprocess.Popen([sys.executable, '-m', 'slowcnn.cli', 'compare', '--data', str(data), '--out', str(tmp_path)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    _, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130 and 'Traceback' not in stderr, (p.returncode, stderr)
+    assert stderr.strip().splitlines()[-1].startswith('slowcnn: interrupted'), stderr

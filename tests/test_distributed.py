@@ -83,3 +83,15 @@ def test_two_machines_rendezvous_on_loopback(tmp_path, data):
     r = single(data, tmp_path/'one', '--bs', 64); assert r.returncode == 0, r.stderr
     a, b = weights(tmp_path/'one'), weights(written[0])
     for k in a: torch.testing.assert_close(a[k], b[k], **TOL, msg=k)
+
+def test_cli_trains_data_parallel_under_torchrun(tmp_path, data):
+    "`slowcnn train` started by torchrun opts in by itself; rank 0 alone prints and writes."
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node', '2', '--master-addr', '127.0.0.1',
+           '--master-port', str(free_port()), '-m', 'slowcnn.cli', 'train', '--model', 'cnn', '--epochs', '2', '--bs', '64',
+           '--data', str(data), '--out', str(tmp_path/'o')]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=ENV)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.count('valid:') == 1 and r.stdout.count('train_loss') == 1, r.stdout  # one table, one summary
+    rec = json.loads((tmp_path/'o'/'record.json').read_text())
+    assert len(rec['history']) == 2 and 'DistributedTrainer' in rec['recipe']['callbacks']
+    assert len(list((tmp_path/'o'/'checkpoints').iterdir())) == 2

@@ -1,9 +1,10 @@
 """Write README.md from nbs/index.ipynb without Quarto (which `nbdev_readme` needs): drop `#| hide` cells, strip
-nbdev directives and the title cell's description, render to GitHub markdown with nbconvert. `--check` fails if README.md is out of date."""
+nbdev directives, the title cell's description and the code of `echo: false` cells, render to GitHub markdown with nbconvert. `--check` fails if README.md is out of date."""
 import sys, re
 from pathlib import Path
 import nbformat
 from nbconvert import MarkdownExporter
+from traitlets.config import Config
 
 def render(nb_path='nbs/index.ipynb') -> str:
     nb = nbformat.read(nb_path, as_version=4)
@@ -13,10 +14,13 @@ def render(nb_path='nbs/index.ipynb') -> str:
         if c.cell_type == 'code' and any(re.match(r'#\s*\|\s*hide\b', l) for l in lines): continue
         if c.cell_type == 'markdown' and lines and lines[0].startswith('# '):  # the title cell: its `> description` is
             c.source = '\n'.join(l for l in lines if not l.startswith('> '))  # the site's page summary, not README text
-        if c.cell_type == 'code': c.source = '\n'.join(l for l in lines if not re.match(r'#\s*\|', l))
+        if c.cell_type == 'code':
+            if any(re.match(r'#\s*\|\s*echo:\s*false', l) for l in lines): c.metadata['tags'] = ['remove_input']  # output only
+            c.source = '\n'.join(l for l in lines if not re.match(r'#\s*\|', l))
         cells.append(c)
     nb.cells = cells
-    body, _ = MarkdownExporter().from_notebook_node(nb)
+    exporter = MarkdownExporter(config=Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': {'remove_input'}}}))
+    body, _ = exporter.from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
     body = body.replace('](images/', '](nbs/images/')  # the site's root is nbs/, the README's is the repository's
     return '<!-- Generated from nbs/index.ipynb by tools/readme.py: edit the notebook, not this file. -->\n\n' + body

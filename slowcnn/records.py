@@ -5,6 +5,7 @@
 # %% ../nbs/08a_records.ipynb #9653d99f
 from __future__ import annotations
 import datetime, json, os, platform, subprocess, sys, time
+import slowcnn
 from importlib import metadata
 from pathlib import Path
 import torch
@@ -39,7 +40,7 @@ def machine(device=None) -> dict:
 
 def git_state(path=None) -> dict|None:
     "The commit of the git checkout at `path` (default: the one slowcnn runs from) and whether it has uncommitted changes, or None outside git."
-    path = path or Path(__file__).parent
+    path = path or Path(slowcnn.__file__).parent
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=path, capture_output=True, text=True, timeout=10)
         commit = run('rev-parse', 'HEAD')

@@ -23,6 +23,7 @@ def render(nb_path='nbs/index.ipynb') -> str:
     body, _ = exporter.from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
     body = body.replace('](images/', '](nbs/images/')  # the site's root is nbs/, the README's is the repository's
+    body = re.sub(r'\]\((\w+\.ipynb)', r'](nbs/\1', body)  # links between pages, likewise
     return '<!-- Generated from nbs/index.ipynb by tools/readme.py: edit the notebook, not this file. -->\n\n' + body
 
 if __name__ == '__main__':

@@ -58,9 +58,11 @@ class _Monitor(Callback):
         if mode not in ('min', 'max'): raise ValueError(f"mode must be 'min', 'max' or 'auto', found {mode!r}")
         self.monitor, self.min_delta, self.mode = monitor, min_delta, mode
         self.best = None
-    def _improved(self, learn) -> bool:
-        row = learn.log_row
-        if self.monitor not in row: raise KeyError(f'cannot monitor {self.monitor!r}: the table has {", ".join(row)}')
+    def _improved(self, learn) -> bool|None:
+        row = learn.log_row or {}
+        if self.monitor not in row:
+            if self.monitor.startswith('valid_') and not any(k.startswith('valid_') for k in row): return None  # no validation ran (the LR finder skips it)
+            raise KeyError(f'cannot monitor {self.monitor!r}: the table has {", ".join(row)}')
         v = row[self.monitor]
         better = self.best is None or (v < self.best - self.min_delta if self.mode == 'min' else v > self.best + self.min_delta)
         if better: self.best = v
@@ -74,7 +76,9 @@ class EarlyStopping(_Monitor):
     def before_fit(self, learn):
         if learn.start_epoch == 0: self.best, self.wait = None, 0
     def after_epoch(self, learn):
-        if self._improved(learn): self.wait = 0
+        better = self._improved(learn)
+        if better is None: return
+        if better: self.wait = 0
         else:
             self.wait += 1
             if self.wait >= self.patience:

@@ -4,8 +4,17 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, math, shlex, sys
+import argparse, math, os, shlex, signal, sys, threading
 from pathlib import Path
+
+def _interrupted_while_starting(signum, frame):
+    print('\nslowcnn: interrupted while starting; nothing was written', file=sys.stderr, flush=True)
+    os._exit(130)
+
+# Ctrl-C while torch and the rest load (seconds, on a cold start) ends with one line instead of an import traceback;
+# the usual handler is back as soon as the imports are done.
+_main_thread = threading.current_thread() is threading.main_thread()
+if _main_thread: _usual_handler = signal.signal(signal.SIGINT, _interrupted_while_starting)
 import torch
 from .core import *
 from .data import fashion_mnist
@@ -20,6 +29,7 @@ from .interpret import Interpretation
 from .compare import compare
 from .records import RunRecord
 from .distributed import DistributedTrainer, launched_by_torchrun
+if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
 
 # %% auto #0
 __all__ = ['SEED004_MODELS', 'CLIError', 'cmd_compare', 'cmd_train', 'cmd_summary', 'cmd_lr_find', 'cmd_models', 'make_parser',

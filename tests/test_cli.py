@@ -11,6 +11,10 @@ def slowcnn(*args, env=None, **kw):
 @pytest.fixture(scope='module')
 def data(tmp_path_factory): return make_fake_fashion_mnist(tmp_path_factory.mktemp('fmnist'), n_train=512, n_test=64)
 
+def interruptible():
+    "Give the child the default Ctrl-C handling, even when this test run was started with SIGINT ignored (a background job)."
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 def one_line_error(r, *needles):
     assert r.returncode != 0, r.stdout
     lines = r.stderr.strip().splitlines()
@@ -58,7 +62,8 @@ def test_ctrl_c_keeps_checkpoint_and_prints_resume_command(tmp_path):
     data = make_fake_fashion_mnist(tmp_path/'data', n_train=4096, n_test=64)  # epochs long enough to interrupt one
     out = tmp_path/'run'
     p = subprocess.Popen([sys.executable, '-m', 'slowcnn.cli', 'train', '--model', 'cnn', '--epochs', '20', '--bs', '64',
-                          '--data', str(data), '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          '--data', str(data), '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=interruptible)
     deadline = time.time() + 300
     while not list((out/'checkpoints').glob('epoch_*.pth')):
         assert p.poll() is None and time.time() < deadline, p.communicate()
@@ -139,8 +144,8 @@ def test_summary_of_an_input_too_large_to_allocate():
 def test_ctrl_c_while_starting_is_one_line(tmp_path, data):
     "Ctrl-C while torch is still loading: one line and exit code 130, no import traceback."
     p = subprocess.Popen([sys.executable, '-m', 'slowcnn.cli', 'compare', '--data', str(data), '--out', str(tmp_path)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
+    time.sleep(1.0)  # inside the imports: Python starts in ~0.1 s, torch and the rest take seconds to load
     p.send_signal(signal.SIGINT)
     _, stderr = p.communicate(timeout=120)
     assert p.returncode == 130 and 'Traceback' not in stderr, (p.returncode, stderr)

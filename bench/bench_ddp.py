@@ -5,7 +5,7 @@ side in one run: a plain fit (one process), DistributedTrainer under torchrun wi
 
 Prints seconds per variant and the ratios to the plain fit, and writes them as a run record (JSON) with the machine.
 With 2 processes each gets half of the global batch (`--bs` is the global batch) and half of the cores."""
-import argparse, json, os, platform, subprocess, sys, time
+import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 
 def worker(a):
@@ -32,17 +32,12 @@ def run(variant, a):
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     return json.loads([l for l in r.stdout.splitlines() if l.startswith('{')][-1])
 
-def cpu_name():
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor()
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--images', type=int, default=8192); p.add_argument('--epochs', type=int, default=1)
     p.add_argument('--bs', type=int, default=256); p.add_argument('--worker'); p.add_argument('--record')
     a = p.parse_args()
     if a.worker: a.variant = a.worker; return worker(a)
-    import torch
     rows = [run(v, a) for v in ('plain', 'ddp1', 'ddp2')]
     base = rows[0]['seconds']
     for r in rows:
@@ -50,14 +45,11 @@ def main():
         print(f"{r['variant']:6s} processes {r['world_size']}  threads/process {r['threads']}  {r['seconds']:7.2f} s  x{r['ratio']:.2f}  "
               f"valid_acc {r['valid_accuracy']:.4f}")
     if a.record:
-        rec = {'kind': 'benchmark', 'name': 'ddp_overhead', 'command': 'python ' + ' '.join(sys.argv),
-               'date': time.strftime('%Y-%m-%d'), 'machine': {'cpu': cpu_name(), 'cores': os.cpu_count(), 'gpu': None},
-               'versions': {'torch': torch.__version__, 'python': platform.python_version()},
+        from slowcnn.records import provenance, write_record  # the shared record format, written atomically
+        rec = {**provenance('python ' + ' '.join(sys.argv), 'cpu'), 'kind': 'benchmark', 'name': 'ddp_overhead',
                'recipe': {'model': 'residual_cnn', 'images': a.images, 'epochs': a.epochs, 'global_batch': a.bs,
                           'schedule': 'one-cycle 1e-2', 'optimizer': 'AdamW'},
                'results': rows}
-        Path(a.record).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.record).write_text(json.dumps(rec, indent=1) + '\n')
-        print('wrote', a.record)
+        print('wrote', write_record(rec, Path(a.record)))
 
 if __name__ == '__main__': main()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04c_distributed.ipynb #0d54c97f
 from __future__ import annotations
-import datetime, os
+import atexit, datetime, os
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -20,6 +20,9 @@ def launched_by_torchrun() -> bool:
     "Whether this process was started by torchrun (or another launcher that sets `RANK` and `WORLD_SIZE`)."
     return 'RANK' in os.environ and 'WORLD_SIZE' in os.environ
 
+def _leave_process_group():
+    if dist.is_initialized(): dist.destroy_process_group()
+
 def init_distributed(backend:str|None=None, timeout_s:float|None=None) -> bool:
     "Join the process group that torchrun describes in the environment (NCCL on GPUs, Gloo on CPUs); False in one process."
     if dist.is_available() and dist.is_initialized(): return True
@@ -28,6 +31,9 @@ def init_distributed(backend:str|None=None, timeout_s:float|None=None) -> bool:
     if backend == 'nccl': torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
     timeout = float(timeout_s or os.environ.get('SLOWCNN_DIST_TIMEOUT', 300))
     dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
+    # a process that exits with the group alive can abort in Gloo's threads ("terminate called without an active
+    # exception"), failing a job that trained fine: leave the group while the interpreter is still whole
+    atexit.register(_leave_process_group)
     return True
 
 # %% ../nbs/04c_distributed.ipynb #1eace61a

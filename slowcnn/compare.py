@@ -13,6 +13,7 @@ from .core import *
 from .data import DataLoaders, fashion_mnist
 from .learner import Learner
 from .hooks import ActivationStats
+from .callbacks import SaveBest
 from .summary import summarize
 from .models.registry import create_model
 from .records import provenance, recipe, write_record
@@ -30,15 +31,20 @@ class Comparison:
     "The result of `compare`: one row per model, with plots, a table and files."
     def __init__(self, rows, learners, seed=None, split=None): self.rows, self.learners, self.seed, self.split = rows, learners, seed, split
     head = ('model', 'params', 'MFLOPs', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'time_s', 'img/s', 'device')
+    def _tested(self): return any('test_accuracy' in r for r in self.rows)
     def _cells(self):
-        return [[r['name'], f"{r['params']:,}", f"{r['mflops']:.2f}", f"{r['train_loss']:.4f}", f"{r['train_accuracy']:.4f}",
+        rows = [[r['name'], f"{r['params']:,}", f"{r['mflops']:.2f}", f"{r['train_loss']:.4f}", f"{r['train_accuracy']:.4f}",
                  f"{r['valid_loss']:.4f}", f"{r['valid_accuracy']:.4f}", f"{r['time_s']:.1f}", f"{r['images_per_s']:,.0f}", r['device']]
                 for r in self.rows]
-    def table(self) -> str:
-        "A plain-text table, one line per model."
-        return format_table(self._cells(), self.head, align='lrrrrrrrrl')
+        if not self._tested(): return self.head, rows, 'lrrrrrrrrl'
+        extra = lambda r: [str(r.get('best_epoch', '')), f"{r['test_accuracy']:.4f}" if 'test_accuracy' in r else '']
+        return self.head[:7] + ('best_epoch', 'test_acc') + self.head[7:], [c[:7] + extra(r) + c[7:] for c, r in zip(rows, self.rows)], 'lrrrrrrrrrrl'
+    def table(self, markdown:bool=False) -> str:
+        "A plain-text (or markdown) table, one line per model; with a test split, the selected epoch and test accuracy too."
+        head, rows, align = self._cells()
+        return format_table(rows, head, align=align, markdown=markdown)
     def __repr__(self): return self.table()
-    def _repr_markdown_(self): return format_table(self._cells(), self.head, align='lrrrrrrrrl', markdown=True)
+    def _repr_markdown_(self): return self.table(markdown=True)
     def history(self) -> list:
         "Per-epoch rows of every model, with its name."
         return [{'model': r['name'], **h} for r in self.rows for h in r['history']]
@@ -75,8 +81,16 @@ class Comparison:
         ax.set_xlabel('training step'); ax.set_ylabel('loss'); ax.legend(fontsize=8)
         return fig
 
+def _test_row(learn, dl) -> dict:
+    "Loss, accuracy and per-class accuracy of `learn`'s model on `dl`, from one pass."
+    probs, targets, losses = learn.get_preds(dl, with_loss=True)
+    hit = (probs.argmax(1) == targets).float()
+    classes = list(learn.dls.classes or range(probs.shape[1]))
+    per_class = {str(c): hit[targets == i].mean().item() for i, c in enumerate(classes) if (targets == i).any()}
+    return {'test_loss': losses.mean().item(), 'test_accuracy': hit.mean().item(), 'per_class_test_accuracy': per_class}
+
 def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42, device=None, progress:bool=True,
-            activation_stats:bool=False, cbs=None, **fit_kwargs) -> Comparison:
+            activation_stats:bool=False, cbs=None, select:str|None=None, **fit_kwargs) -> Comparison:
     "Train each of `models` (names or `{name: model}`) with the same one-cycle recipe; return a `Comparison`."
     if isinstance(models, str): models = [models]
     if not isinstance(models, dict): models = {n: n for n in models}
@@ -92,18 +106,24 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
         model.to(device)
         s = summarize(model, dls)
         extra = [ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)] if activation_stats else []
-        learn = Learner(model, dls, device=device, progress=progress, cbs=extra + list(cbs or []))
+        best = [SaveBest(select)] if select else []
+        learn = Learner(model, dls, device=device, progress=progress, cbs=extra + best + list(cbs or []))
         if progress and is_main_process(): print(f'--- {name}: {s.total_params:,} parameters, {s.total_mflops:.2f} MFLOPs per sample')
         _sync(device); t0 = time.perf_counter()
         learn.fit_one_cycle(n_epochs, lr, **fit_kwargs)
         _sync(device); wall = time.perf_counter() - t0
-        last = learn.recorder.history[-1]
-        rows.append({'name': name, 'params': s.total_params, 'mflops': s.total_mflops,
-                     **{k: last[k] for k in ('train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy')},
-                     'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'device': str(device),
-                     'epochs': n_epochs, 'lr': lr, 'history': learn.recorder.history})
+        hist = learn.recorder.history
+        chosen = best[0].best_epoch if best and best[0].best_epoch is not None else len(hist) - 1  # restored by SaveBest
+        row = {'name': name, 'params': s.total_params, 'mflops': s.total_mflops,
+               **{k: hist[chosen][k] for k in ('train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy')},
+               'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'device': str(device),
+               'epochs': n_epochs, 'lr': lr, 'history': hist}
+        if select: row.update(best_epoch=chosen, selected_by=select)
+        if dls.test is not None: row.update(_test_row(learn, dls.test))
+        rows.append(row)
         learners[name] = learn
-    return Comparison(rows, learners, seed, f'train {dls.train.n} / valid {dls.valid.n}')
+    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
+    return Comparison(rows, learners, seed, split)
 
 # %% ../nbs/09_compare.ipynb #c3d48f6e
 def train_1cycle(model:nn.Module, lr:float=1e-2, n_epochs:int=3, dls=None, bs:int=512, cbs=None, **kwargs):

@@ -8,6 +8,7 @@ import gzip, math, os, pickle, struct, zlib
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2 as T
 import matplotlib.pyplot as plt
@@ -16,9 +17,9 @@ from .core import *
 # %% auto #0
 __all__ = ['IDX_MAGIC', 'FMNIST_FILES', 'FMNIST_CLASSES', 'FMNIST_MEAN', 'FMNIST_STD', 'DEBIAN_FMNIST', 'DATA_ROOT',
            'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'check_bs', 'read_idx', 'write_idx',
-           'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'RandomFlip',
-           'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch', 'make_fake_fashion_mnist',
-           'LocalCIFAR10', 'cifar10', 'make_fake_cifar10']
+           'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'Resize',
+           'RandomFlip', 'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch',
+           'make_fake_fashion_mnist', 'LocalCIFAR10', 'cifar10', 'make_fake_cifar10']
 
 # %% ../nbs/01_data.ipynb #aaacbc11
 def check_bs(bs):
@@ -244,6 +245,11 @@ class DataLoaders:
         return f'DataLoaders({sizes})'
 
 # %% ../nbs/01_data.ipynb #f5189a68
+class Resize:
+    "Resize every image of a batch to `size`x`size` pixels on its device (bilinear), e.g. for models built for larger inputs."
+    def __init__(self, size:int): self.size = size
+    def __call__(self, x): return F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
+
 class RandomFlip:
     "Flip each image left-right with probability `p`."
     def __init__(self, p=0.5): self.p = p

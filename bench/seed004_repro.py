@@ -1,27 +1,28 @@
-"""Seed 004's 3-epoch results, reproduced over several seeds: DeeperCNN with Conv / ResidualConvBlock /
-DoubleConvBlock blocks and timm's resnet18, one-cycle lr 1e-2, batch 512, AdamW, FashionMNIST test split.
+"""Seed 004's 3-epoch results over several seeds: DeeperCNN with Conv / ResidualConvBlock / DoubleConvBlock blocks
+and timm's resnet18, one-cycle lr 1e-2, batch 512, AdamW, FashionMNIST test split as validation (the seed's recipe).
+The record has one run per model and seed; the ResNets notebook renders every nbs/records/seed004_*.json.
 
-  python bench/seed004_repro.py [--seeds 5] [--out results.json]"""
-import argparse, json, statistics
+  python bench/seed004_repro.py --record nbs/records/seed004_gpu.json [--seeds 5] [--models a,b]
+  python bench/seed004_repro.py --record /tmp/s4.json --smoke      # seconds: 2,048 images, 1 epoch, 2 seeds"""
+import argparse
+from experiment import command, report
 from slowcnn.all import *
-from slowcnn.compare import compare
 
-SEED_FIGURES = {'deeper_cnn': 0.895, 'residual_cnn': 0.915, 'double_conv_cnn': 0.910, 'resnet18': 0.906}
+MODELS = ['deeper_cnn', 'residual_cnn', 'double_conv_cnn', 'resnet18']
 
 def main():
-    p = argparse.ArgumentParser(); p.add_argument('--seeds', type=int, default=5); p.add_argument('--out')
-    p.add_argument('--models', default=','.join(SEED_FIGURES)); a = p.parse_args()
-    dls = fashion_mnist(bs=512)
-    names = a.models.split(',')
-    accs = {n: [] for n in names}
-    for seed in range(a.seeds):
-        res = compare(names, dls, n_epochs=3, lr=1e-2, seed=seed, progress=False)
-        for r in res.rows: accs[r['name']].append(r['valid_accuracy'])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--record', required=True); p.add_argument('--seeds', type=int, default=5)
+    p.add_argument('--models', default=','.join(MODELS)); p.add_argument('--device')
+    p.add_argument('--smoke', action='store_true', help='a seconds-long check of the script, labelled smoke')
+    a = p.parse_args()
+    dls = fashion_mnist(bs=512, device=resolve_device(a.device))
+    if a.smoke: dls.train.x, dls.train.y = dls.train.x[:2048], dls.train.y[:2048]
+    runs, n_seeds = [], 2 if a.smoke else a.seeds
+    for seed in range(n_seeds):
+        res = compare(a.models.split(','), dls, n_epochs=1 if a.smoke else 3, lr=1e-2, seed=seed, device=a.device, progress=False)
+        runs += [{**r, 'seed': seed} for r in res.rows]
         print(f'seed {seed}: ' + '  '.join(f"{r['name']} {r['valid_accuracy']:.4f}" for r in res.rows), flush=True)
-    print(f'\n{"model":16s} {"seed 004":>9s} {"ours (mean ± std over " + str(a.seeds) + " seeds)":>34s}  min    max')
-    for n, v in accs.items():
-        sd = statistics.stdev(v) if len(v) > 1 else 0.
-        print(f'{n:16s} {SEED_FIGURES.get(n, float("nan")):9.3f} {statistics.mean(v):24.4f} ± {sd:.4f}  {min(v):.4f} {max(v):.4f}')
-    if a.out: open(a.out, 'w').write(json.dumps(accs, indent=1))
+        report(a.record, {**res.record(command(), smoke=a.smoke), 'seed': list(range(seed + 1)), 'runs': runs})
 
 if __name__ == '__main__': main()

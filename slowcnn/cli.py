@@ -69,7 +69,7 @@ def _model(name, **kw):
     try: return create_model(name, **kw)
     except ValueError as e: raise CLIError(str(e)) from None
 
-def _data(args): return fashion_mnist(bs=args.bs, path=args.data)
+def _data(args): return fashion_mnist(bs=args.bs, path=args.data, split=getattr(args, 'split', 'test'))
 
 def _parallel() -> list:
     "Data-parallel training when started by torchrun (`--bs` is then per process); nothing otherwise."
@@ -97,7 +97,7 @@ def cmd_compare(args):
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
           f'batch {args.bs}, device {device}', flush=True)
     res = compare(names, dls, n_epochs=args.epochs, lr=args.lr, device=device, activation_stats=True, seed=args.seed,
-                  cbs=_parallel())
+                  cbs=_parallel(), select='valid_accuracy' if dls.test is not None else None)
     if not is_main_process(): return res  # in a data-parallel run, rank 0 reports and writes
     print('\n' + res.table())
     files = res.save(out)
@@ -223,6 +223,8 @@ def make_parser() -> argparse.ArgumentParser:
     c = sub.add_parser('compare', help='train several models with the same recipe and compare them (the main job)')
     c.add_argument('--models', help=f'comma-separated names (default: {",".join(SEED004_MODELS)}, plus resnet18 on a GPU)')
     c.add_argument('--out', default='runs/compare', help='folder for results.json, results.csv and plots')
+    c.add_argument('--split', choices=['test', 'seed003'], default='test',
+                   help="'test': validate on the test split (seed 004); 'seed003': 50k/10k/10k, best validation epoch kept, tested once")
     common(c); c.set_defaults(func=cmd_compare)
     t = sub.add_parser('train', help='train one model, checkpointing every epoch')
     t.add_argument('--model', required=True); t.add_argument('--out', default='runs/train')

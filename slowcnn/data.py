@@ -11,14 +11,15 @@ import torch
 import torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2 as T
+import torchvision.transforms.v2.functional as TF
 import matplotlib.pyplot as plt
 from .core import *
 
 # %% auto #0
 __all__ = ['IDX_MAGIC', 'FMNIST_FILES', 'FMNIST_CLASSES', 'FMNIST_MEAN', 'FMNIST_STD', 'DEBIAN_FMNIST', 'DATA_ROOT',
            'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'check_bs', 'read_idx', 'write_idx',
-           'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'Resize',
-           'RandomFlip', 'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch',
+           'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'Resize', 'Rotate',
+           'ShufflePixels', 'RandomFlip', 'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch',
            'make_fake_fashion_mnist', 'LocalCIFAR10', 'cifar10', 'make_fake_cifar10']
 
 # %% ../nbs/01_data.ipynb #aaacbc11
@@ -250,6 +251,22 @@ class Resize:
     def __init__(self, size:int): self.size = size
     def __call__(self, x): return F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
 
+class Rotate:
+    "Rotate every image of a batch by `angle` degrees; corners left empty take `fill` (default: each batch's minimum, the normalised background)."
+    def __init__(self, angle:float, fill:float|None=None): self.angle, self.fill = angle, fill
+    def __call__(self, x):
+        fill = float(x.min()) if self.fill is None else self.fill
+        return TF.rotate(x, self.angle, interpolation=T.InterpolationMode.BILINEAR, fill=fill)
+
+class ShufflePixels:
+    "Apply one fixed random permutation (from `seed`) to the pixel positions of every image, the same for all channels."
+    def __init__(self, n_pixels:int, seed:int=0):
+        self.perm = torch.randperm(n_pixels, generator=torch.Generator().manual_seed(seed))
+    def __call__(self, x):
+        if x.shape[-2] * x.shape[-1] != len(self.perm):
+            raise DataError(f'ShufflePixels was made for {len(self.perm)} pixels, found images of {tuple(x.shape[-2:])}')
+        return x.flatten(2)[..., self.perm.to(x.device)].view_as(x)
+
 class RandomFlip:
     "Flip each image left-right with probability `p`."
     def __init__(self, p=0.5): self.p = p
@@ -295,8 +312,9 @@ def fashion_mnist(bs:int=512, path=None, download:bool=False, split:str='test', 
     y_train, y_test = d['train_y'].long(), d['test_y'].long()
     if split == 'test': parts, test = [(x_train, y_train), (x_test, y_test)], None
     elif split == 'seed003':
-        # The exact split of seed 003: random_split(train, [50000, 10000], generator=Generator().manual_seed(42)).
-        tr, va = torch.utils.data.random_split(range(len(x_train)), [50000, 10000], generator=torch.Generator().manual_seed(42))
+        # The exact split of seed 003: random_split(train, [50000, 10000], generator=Generator().manual_seed(42)); as
+        # fractions, the same permutation and sizes for the 60,000 images, and the same proportions for any other copy
+        tr, va = torch.utils.data.random_split(range(len(x_train)), [5/6, 1/6], generator=torch.Generator().manual_seed(42))
         tr, va = torch.tensor(list(tr)), torch.tensor(list(va))
         parts, test = [(x_train[tr], y_train[tr]), (x_train[va], y_train[va])], (x_test, y_test)
     else: raise ValueError(f"split must be 'test' or 'seed003', found {split!r}")

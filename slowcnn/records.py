@@ -14,7 +14,7 @@ from .callback import *
 
 # %% auto #0
 __all__ = ['RECORD_FORMAT', 'versions', 'cpu_name', 'machine', 'git_state', 'provenance', 'recipe', 'run_record', 'write_record',
-           'read_record', 'RunRecord']
+           'read_record', 'describe_record', 'RunRecord']
 
 # %% ../nbs/08a_records.ipynb #06df1bcf
 RECORD_FORMAT = 'slowcnn-record-1'
@@ -88,6 +88,15 @@ def read_record(path) -> dict:
     if not isinstance(rec, dict) or rec.get('format') != RECORD_FORMAT:
         raise DataError(f'{path}: not a slowcnn run record (expected format {RECORD_FORMAT!r})')
     return rec
+
+def describe_record(rec:dict) -> str:
+    "One line saying where a record's figures come from: the machine, the date, the versions, the commit and whether it was a smoke run."
+    m, v, g = rec.get('machine') or {}, rec.get('versions') or {}, rec.get('git') or {}
+    where = f"{m['gpu']} GPU" if m.get('gpu') and str(m.get('device', '')).startswith('cuda') else f"{m.get('cpu', 'unknown CPU')} ({m.get('cores', '?')} cores)"
+    commit = f"commit {g['commit'][:7]}{' + local changes' if g.get('dirty') else ''}" if g.get('commit') else 'outside git'
+    kind = 'SMOKE RUN (checks code, measures nothing)' if rec.get('smoke') else 'full record'
+    return (f"{kind}: `{rec.get('command', '?')}` on {where}, {str(rec.get('date', '?'))[:10]}, "
+            f"torch {v.get('torch', '?')}, slowcnn {v.get('slowcnn', '?')} {commit}")
 
 # %% ../nbs/08a_records.ipynb #ffe4584b
 class RunRecord(Callback):

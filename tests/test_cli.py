@@ -51,6 +51,16 @@ def test_compare_writes_results_and_plots(tmp_path, data):
     assert rec['format'] == 'slowcnn-record-1' and rec['command'].startswith('cli.py compare') and rec['seed'] == 42
     for f in ['results.csv', 'accuracy.png', 'losses.png', 'activations_cnn.png']: assert (tmp_path/f).stat().st_size > 0
 
+def test_compare_in_the_seed003_protocol(tmp_path, data):
+    "`--split seed003`: validation held out of training, the best validation epoch kept, the test split used once."
+    r = slowcnn('compare', '--models', 'cnn', '--epochs', '2', '--bs', '64', '--split', 'seed003', '--data', data, '--out', tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert 'test_acc' in r.stdout and 'best_epoch' in r.stdout, r.stdout
+    rec = json.loads((tmp_path/'results.json').read_text())
+    run = rec['runs'][0]
+    assert rec['split'] == 'train 427 / valid 85 / test 64' and run['selected_by'] == 'valid_accuracy'
+    assert run['valid_accuracy'] == max(h['valid_accuracy'] for h in run['history']) and 0 <= run['test_accuracy'] <= 1
+
 def test_summary_models_and_lr_find(tmp_path, data):
     r = slowcnn('summary', '--model', 'resnet18'); assert r.returncode == 0 and '11,175,370' in r.stdout, r.stderr
     r = slowcnn('models', '--filter', 'resnet1*', '--timm'); assert re.search(r'^resnet18\s+timm', r.stdout, re.M), r.stdout

@@ -1,11 +1,15 @@
 """Learner overhead against a hand-written loop: seed 004 residual CNN on FashionMNIST, same model, data, recipe
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
-  python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics] [--record FILE]
+  python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
+                                 [--compile] [--bf16] [--record FILE]
 
-Prints seconds per variant (median over reps) and the ratios to the hand-written loop. `--stats` adds a Learner
-with ActivationStats on every block (every batch) to measure that callback's overhead. `--record FILE` also writes
-the figures as a run record (JSON, with the machine and versions) for the notebooks to render."""
+Prints seconds per variant (median over reps) and the ratios to the hand-written loop; repetition 0 (cold: cuDNN
+autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
+block (every batch) to measure that callback's overhead. `--compile` adds the hand-written loop through
+`torch.compile` and the Learner with `Compile()`; `--bf16` adds the Learner with bf16 autocast, with and without
+channels_last. `--record FILE` also writes the figures as a run record (JSON, with the machine and versions) for
+the notebooks to render."""
 import argparse, json, statistics, sys, time, warnings
 from pathlib import Path
 import torch
@@ -16,9 +20,10 @@ from slowcnn.hooks import ActivationStats
 def sync(device):
     if device.type == 'cuda': torch.cuda.synchronize()
 
-def hand_loop(model, dls, n_epochs, lr, device):
-    "A careful loop: device-resident data, no per-batch host sync, metrics read once per epoch."
+def hand_loop(model, dls, n_epochs, lr, device, compiled=False):
+    "A careful loop: device-resident data, no per-batch host sync, metrics read once per epoch (`compiled`: through torch.compile)."
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
+    fwd = torch.compile(model) if compiled else model
     xt, yt, xv, yv = dls.train.x, dls.train.y, dls.valid.x, dls.valid.y
     bs, n = dls.train.bs, len(xt)
     steps, total, g = 0, n_epochs * len(dls.train), torch.Generator().manual_seed(0)
@@ -31,19 +36,19 @@ def hand_loop(model, dls, n_epochs, lr, device):
             idx = perm[i:i+bs]; xb, yb = xt[idx], yt[idx]
             lr_i, mom = one_cycle(steps, total, lr)
             for gr in opt.param_groups: gr['lr'] = lr_i; gr['betas'] = (mom, gr['betas'][1])
-            preds = model(xb); loss = F.cross_entropy(preds, yb)
+            preds = fwd(xb); loss = F.cross_entropy(preds, yb)
             loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
             loss_sum += loss.detach() * len(yb); correct += (preds.argmax(1) == yb).sum(); steps += 1
         model.eval()
         vloss, vcorrect = torch.zeros((), device=device), torch.zeros((), device=device)
         with torch.no_grad():
             for i in range(0, len(xv), 2*bs):
-                p = model(xv[i:i+2*bs]); vloss += F.cross_entropy(p, yv[i:i+2*bs], reduction='sum'); vcorrect += (p.argmax(1) == yv[i:i+2*bs]).sum()
+                p = fwd(xv[i:i+2*bs]); vloss += F.cross_entropy(p, yv[i:i+2*bs], reduction='sum'); vcorrect += (p.argmax(1) == yv[i:i+2*bs]).sum()
         history.append((torch.stack([loss_sum/n, correct/n, vloss/len(xv), vcorrect/len(xv)]).tolist()))  # once per epoch
     return history
 
-def run_learner(model, dls, n_epochs, lr, device, stats=False, eager_metrics=False):
-    cbs = [ActivationStats(list(model.layers))] if stats else []
+def run_learner(model, dls, n_epochs, lr, device, stats=False, eager_metrics=False, cbs=()):
+    cbs = [ActivationStats(list(model.layers))] if stats else [cb() for cb in cbs]
     learn = Learner(model, dls, device=device, cbs=cbs, progress=False)
     if eager_metrics: learn.metrics_cb.buffer_elems = 1  # update torcheval every batch, as before buffering
     learn.fit_one_cycle(n_epochs, lr)
@@ -55,6 +60,8 @@ def main():
     p.add_argument('--device', default=None); p.add_argument('--subset', type=int, default=None)
     p.add_argument('--stats', action='store_true'); p.add_argument('--lr', type=float, default=1e-2)
     p.add_argument('--eager-metrics', action='store_true', help='also time a Learner updating torcheval every batch')
+    p.add_argument('--compile', action='store_true', help='also time the loop and the Learner through torch.compile')
+    p.add_argument('--bf16', action='store_true', help='also time the Learner with bf16 autocast (and channels_last)')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
@@ -64,9 +71,15 @@ def main():
                 'Learner': lambda m: run_learner(m, dls, a.epochs, a.lr, device)}
     if a.eager_metrics: variants['Learner, per-batch metrics'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, eager_metrics=True)
     if a.stats: variants['Learner + ActivationStats'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, stats=True)
+    if a.compile:
+        variants['hand-written loop, compiled'] = lambda m: hand_loop(m, dls, a.epochs, a.lr, device, compiled=True)
+        variants['Learner + Compile'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile])
+    if a.bf16:
+        variants['Learner + bf16'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[MixedPrecision])
+        variants['Learner + bf16 + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[lambda: MixedPrecision(channels_last=True)])
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)
-    times = {k: [] for k in variants}
+    times, cold = {k: [] for k in variants}, {}
     for rep in range(a.reps + 1):  # rep 0 warms up (cuDNN autotuning, allocator) and is not counted
         order = list(variants) if rep % 2 == 0 else list(variants)[::-1]
         for k in order:
@@ -75,6 +88,7 @@ def main():
             hist = variants[k](model)
             sync(device); dt = time.perf_counter() - t0
             if rep: times[k].append(dt)
+            else: cold[k] = dt
             last = hist[-1]; acc = last['valid_accuracy'] if isinstance(last, dict) else last[3]
             print(f'  rep {rep}{" (warm-up)" if rep == 0 else ""}  {k:26s} {dt:8.2f} s   valid accuracy {acc:.4f}', flush=True)
     base = statistics.median(times['hand-written loop'])
@@ -88,7 +102,7 @@ def main():
         rec = {**provenance('python ' + ' '.join(sys.argv), device), 'kind': 'benchmark', 'name': 'learner_overhead',
                'recipe': {'model': 'residual_cnn', 'epochs': a.epochs, 'images': dls.train.n, 'bs': 512, 'lr': a.lr,
                           'optimizer': 'AdamW', 'schedule': 'one_cycle'},
-               'results': [{'variant': k, 'seconds': ts, 'median_s': statistics.median(ts), 'ratio': statistics.median(ts) / base,
+               'results': [{'variant': k, 'seconds': ts, 'cold_s': cold[k], 'median_s': statistics.median(ts), 'ratio': statistics.median(ts) / base,
                             'min_s': min(ts), 'min_ratio': min(ts) / fastest} for k, ts in times.items()]}
         print('wrote', write_record(rec, Path(a.record)))
 

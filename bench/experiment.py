@@ -5,8 +5,11 @@ from pathlib import Path
 import torch
 from slowcnn.all import *
 
+_START = {}  # the git state when the experiment started: the code that ran, whatever changes in the checkout meanwhile
+
 def parser(doc:str, epochs:int, n_train:int) -> argparse.ArgumentParser:
     "The options every experiment takes; `--smoke` shrinks it to seconds (and says so in the record)."
+    _START['git'] = git_state()
     p = argparse.ArgumentParser(description=doc.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=doc)
     p.add_argument('--record', required=True, help='JSON file to write the run record to (rewritten after every model)')
     p.add_argument('--epochs', type=int, default=epochs)
@@ -30,7 +33,7 @@ def command() -> str: return ' '.join(['python', *[str(Path(sys.argv[0]).as_posi
 
 def protocol_record(a, kind:str, split:str, recipe:dict, runs:list, device, **extra) -> dict:
     "A record of an experiment (`kind`), in the format of `slowcnn.records`, with its runs so far."
-    return {**provenance(command(), resolve_device(device)), 'kind': kind, 'smoke': a.smoke, 'split': split,
+    return {**provenance(command(), resolve_device(device)), 'git': _START.get('git', git_state()), 'kind': kind, 'smoke': a.smoke, 'split': split,
             'recipe': recipe, 'runs': runs, **extra}
 
 def report(path, record):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_callbacks.ipynb #5455ec9f
 from __future__ import annotations
-import csv, io
+import csv, io, os, shutil, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -12,7 +12,8 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['MixedPrecision', 'GradientClip', 'EarlyStopping', 'SaveBest', 'TerminateOnNaN', 'CSVLogger']
+__all__ = ['MixedPrecision', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'EarlyStopping', 'SaveBest',
+           'TerminateOnNaN', 'CSVLogger']
 
 # %% ../nbs/04_callbacks.ipynb #7f7927a4
 class MixedPrecision(Callback):
@@ -41,6 +42,38 @@ class MixedPrecision(Callback):
         learn.scaler = None
     def state_dict(self): return {'scaler': self._scaler_state}
     def load_state_dict(self, sd): self._scaler_state = sd.get('scaler')
+
+# %% ../nbs/04_callbacks.ipynb #62361200
+def cxx_compiler() -> str|None:
+    "The C++ compiler torch.compile's CPU backend would find ($CXX, g++, c++ or clang++), or None."
+    return next((c for c in (os.environ.get('CXX'), 'g++', 'c++', 'clang++') if c and shutil.which(c)), None)
+
+def compile_blocker(learn) -> str|None:
+    "Why `learn` cannot train compiled here (callbacks that need eager execution, no C++ compiler for the CPU, MPS), or None."
+    eager = [type(cb).__name__ for cb in learn.cbs if getattr(cb, 'needs_eager', False)]
+    if eager: return f"{', '.join(eager)} need{'s' if len(eager) == 1 else ''} eager execution (module hooks)"
+    if learn.device.type == 'cpu' and cxx_compiler() is None: return 'no C++ compiler for the CPU backend (install g++ or set $CXX)'
+    if learn.device.type == 'mps': return 'torch.compile does not train on MPS devices'
+    return None
+
+class Compile(Callback):
+    "Train and evaluate through `torch.compile` for the fit, or eagerly with a one-line warning saying why not."
+    order = -25  # after DistributedTrainer (-30) has wrapped the model, whose `predict` this one replaces
+    def __init__(self, mode:str|None=None, dynamic:bool|None=None, **compile_kwargs):
+        self.kw, self.train_model, self.eval_model, self._errors = dict(mode=mode, dynamic=dynamic, **compile_kwargs), None, None, None
+    def before_fit(self, learn):
+        self.blocker = compile_blocker(learn)
+        if self.blocker: warnings.warn(f'Compile: training eagerly: {self.blocker}', stacklevel=2); return
+        ddp = next((cb.ddp for cb in learn.cbs if getattr(cb, 'ddp', None) is not None), None)
+        self.eval_model = torch.compile(learn.model, **self.kw)
+        self.train_model = torch.compile(ddp, **self.kw) if ddp is not None else self.eval_model
+        self._errors = torch._dynamo.config.patch(suppress_errors=True); self._errors.__enter__()
+    def predict(self, learn):
+        model = self.train_model if learn.training else self.eval_model
+        learn.preds = (model if model is not None else learn.model)(learn.xb)
+    def after_fit(self, learn):
+        self.train_model = self.eval_model = None
+        if self._errors is not None: self._errors.__exit__(None, None, None); self._errors = None
 
 # %% ../nbs/04_callbacks.ipynb #ca29b91d
 class GradientClip(Callback):

@@ -16,7 +16,7 @@ from .hooks import ActivationStats
 from .callbacks import SaveBest
 from .summary import summarize
 from .models.registry import create_model
-from .records import provenance, recipe, write_record
+from .records import git_state, provenance, recipe, write_record
 
 # %% auto #0
 __all__ = ['Comparison', 'compare', 'train_1cycle']
@@ -29,7 +29,8 @@ def _sync(device):
 
 class Comparison:
     "The result of `compare`: one row per model, with plots, a table and files."
-    def __init__(self, rows, learners, seed=None, split=None): self.rows, self.learners, self.seed, self.split = rows, learners, seed, split
+    def __init__(self, rows, learners, seed=None, split=None, git=None):
+        self.rows, self.learners, self.seed, self.split, self.git = rows, learners, seed, split, git
     head = ('model', 'params', 'MFLOPs', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'time_s', 'img/s', 'device')
     def _tested(self): return any('test_accuracy' in r for r in self.rows)
     def _cells(self):
@@ -51,7 +52,8 @@ class Comparison:
     def record(self, command=None, smoke:bool=False) -> dict:
         "The comparison as a run record (`kind: comparison`, see [Run records](08a_records.ipynb)), one entry per model in `runs`."
         first = next(iter(self.learners.values()))
-        return {**provenance(command, first.device), 'kind': 'comparison', 'seed': self.seed, 'split': self.split,
+        prov = {**provenance(command, first.device), **({'git': self.git} if self.git is not None else {})}  # git: at the start
+        return {**prov, 'kind': 'comparison', 'seed': self.seed, 'split': self.split,
                 'recipe': recipe(first), 'smoke': smoke, 'runs': self.rows}
     def save(self, folder, command=None, smoke:bool=False) -> list:
         "Write `results.json` (the record: everything, with provenance) and `results.csv` (per-epoch rows) into `folder`."
@@ -97,7 +99,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
     if not models: raise ValueError('compare needs at least one model')
     device = torch.device(device) if device is not None else default_device()
     in_chans, n_classes = dls.train.x.shape[1] if hasattr(dls.train, 'x') else dls.one_batch()[0].shape[1], dls.n_classes or 10
-    rows, learners = [], {}
+    rows, learners, git = [], {}, git_state()  # the code that runs, whatever changes in the checkout meanwhile
     data_state = dls.state_dict()  # every model sees the same batches in the same order
     for name, m in models.items():
         set_seed(seed)
@@ -123,7 +125,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
         rows.append(row)
         learners[name] = learn
     split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
-    return Comparison(rows, learners, seed, split)
+    return Comparison(rows, learners, seed, split, git)
 
 # %% ../nbs/09_compare.ipynb #c3d48f6e
 def train_1cycle(model:nn.Module, lr:float=1e-2, n_epochs:int=3, dls=None, bs:int=512, cbs=None, **kwargs):

@@ -45,7 +45,7 @@ def has_hooks(model:nn.Module) -> bool:
 # %% ../nbs/06_hooks.ipynb #9d97f9d9
 class HooksCallback(Callback):
     "Hook `mods` (default: leaf modules with parameters) during a fit, calling `hookfunc` on training batches."
-    order = 45
+    order, needs_eager = 45, True  # module hooks run Python per call: `Compile` trains eagerly with them
     def __init__(self, hookfunc, mods=None, on_train:bool=True, on_valid:bool=False):
         self.hookfunc, self.mods, self.on_train, self.on_valid, self.hooks = hookfunc, mods, on_train, on_valid, None
     def before_fit(self, learn):

@@ -104,8 +104,8 @@ class RunRecord(Callback):
     order = 95
     def __init__(self, path, name=None, seed=None, split=None, smoke:bool=False, **extra):
         self.path, self.kw = Path(path), dict(name=name, seed=seed, split=split, smoke=smoke, **extra)
-    def before_fit(self, learn): self.t0 = time.perf_counter()
+    def before_fit(self, learn): self.t0, self.git = time.perf_counter(), git_state()  # the code that runs, not the checkout at the end
     def after_fit(self, learn):
         if learn.exception is not None or not is_main_process(): return
-        self.record = run_record(learn, wall_s=time.perf_counter() - self.t0, **self.kw)
+        self.record = run_record(learn, wall_s=time.perf_counter() - self.t0, git=self.git, **self.kw)
         write_record(self.record, self.path)

@@ -2,13 +2,13 @@
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
   python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
-                                 [--compile] [--bf16] [--record FILE]
+                                 [--compile] [--formats] [--record FILE]
 
 Prints seconds per variant (median over reps) and the ratios to the hand-written loop; repetition 0 (cold: cuDNN
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
 block (every batch) to measure that callback's overhead. `--compile` adds the hand-written loop through
-`torch.compile` and the Learner with `Compile()`; `--bf16` adds the Learner with bf16 autocast, with and without
-channels_last. `--record FILE` also writes the figures as a run record (JSON, with the machine and versions) for
+`torch.compile` and the Learner with `Compile()`; `--formats` adds the Learner with channels_last (float32), with
+bf16 autocast, and with both. `--record FILE` also writes the figures as a run record (JSON, with the machine and versions) for
 the notebooks to render."""
 import argparse, json, statistics, sys, time, warnings
 from pathlib import Path
@@ -61,7 +61,7 @@ def main():
     p.add_argument('--stats', action='store_true'); p.add_argument('--lr', type=float, default=1e-2)
     p.add_argument('--eager-metrics', action='store_true', help='also time a Learner updating torcheval every batch')
     p.add_argument('--compile', action='store_true', help='also time the loop and the Learner through torch.compile')
-    p.add_argument('--bf16', action='store_true', help='also time the Learner with bf16 autocast (and channels_last)')
+    p.add_argument('--formats', action='store_true', help='also time the Learner with channels_last, bf16 autocast, and both')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
@@ -74,7 +74,8 @@ def main():
     if a.compile:
         variants['hand-written loop, compiled'] = lambda m: hand_loop(m, dls, a.epochs, a.lr, device, compiled=True)
         variants['Learner + Compile'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile])
-    if a.bf16:
+    if a.formats:
+        variants['Learner + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[ChannelsLast])
         variants['Learner + bf16'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[MixedPrecision])
         variants['Learner + bf16 + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[lambda: MixedPrecision(channels_last=True)])
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'

@@ -12,8 +12,8 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['MixedPrecision', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'EarlyStopping', 'SaveBest',
-           'TerminateOnNaN', 'CSVLogger']
+__all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'EarlyStopping',
+           'SaveBest', 'TerminateOnNaN', 'CSVLogger']
 
 # %% ../nbs/04_callbacks.ipynb #7f7927a4
 class MixedPrecision(Callback):
@@ -42,6 +42,15 @@ class MixedPrecision(Callback):
         learn.scaler = None
     def state_dict(self): return {'scaler': self._scaler_state}
     def load_state_dict(self, sd): self._scaler_state = sd.get('scaler')
+
+# %% ../nbs/04_callbacks.ipynb #f53eaad7
+class ChannelsLast(Callback):
+    "Keep the model's weights and each 4-d input batch in channels_last memory layout (NHWC), in their own dtype."
+    order = -10
+    def before_fit(self, learn): learn.model.to(memory_format=torch.channels_last)
+    def before_batch(self, learn):
+        if learn.xb.ndim == 4: learn.xb = learn.xb.contiguous(memory_format=torch.channels_last)
+    def after_fit(self, learn): learn.model.to(memory_format=torch.contiguous_format)  # saved and loaded as usual
 
 # %% ../nbs/04_callbacks.ipynb #62361200
 def cxx_compiler() -> str|None:

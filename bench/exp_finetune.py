@@ -26,6 +26,11 @@ def clothes_only(dls, n=5) -> DataLoaders:
     return DataLoaders(DeviceLoader(*pick(dls.train), bs=dls.train.bs, shuffle=True, seed=0),
                        DeviceLoader(*pick(dls.valid), bs=dls.valid.bs), classes=dls.classes[:n])
 
+RECIPES = {'book': {'optimizer': 'SGD', 'momentum': 0.9, 'lr': 1e-3, 'schedule': 'constant', 'trainable': 'all'},
+           'frozen': {'optimizer': 'SGD', 'momentum': 0.9, 'lr': 1e-3, 'schedule': 'constant', 'trainable': 'head'},
+           'fine_tune': {'optimizer': 'AdamW', 'lr': 4e-3, 'schedule': 'Learner.fine_tune: 1 frozen epoch, then one-cycle at lr/2', 'trainable': 'head, then all'},
+           'scratch': {'optimizer': 'AdamW', 'lr': 1e-2, 'schedule': 'one_cycle', 'trainable': 'all'}}
+
 def variant(name, weights, dls, n_epochs):
     "Train one fine-tuning variant; returns its learner and the `SaveBest` that chose its epoch."
     set_seed(42)
@@ -44,6 +49,8 @@ def variant(name, weights, dls, n_epochs):
 
 def main():
     a = parser(__doc__, epochs=5, n_train=5_000).parse_args()
+    if a.epochs < 2: raise SystemExit('exp_finetune.py: --epochs must be at least 2 (fine_tune trains one frozen epoch first)')
+    n_epochs = 2 if a.smoke else a.epochs
     full = seed003_data(argparse_namespace(a, n_train=50_000), 256)
     set_seed(0)
     pre = Learner(create_model('residual_cnn', num_classes=5), clothes_only(full), progress=False)
@@ -56,15 +63,15 @@ def main():
     dls = seed003_data(a, 128)
     runs = []
     for name in ('book', 'frozen', 'fine_tune', 'scratch'):
-        t0 = time.perf_counter(); learn, best = variant(name, weights, dls, epochs(a) if not a.smoke else 2); wall = time.perf_counter() - t0
+        t0 = time.perf_counter(); learn, best = variant(name, weights, dls, n_epochs); wall = time.perf_counter() - t0
         test = learn.validate(dls.test)
         trainable = sum(p.numel() for p in learn.model.parameters() if p.requires_grad)
         runs.append({'name': name, 'params': sum(p.numel() for p in learn.model.parameters()), 'trainable_params_last_epoch': trainable,
                      'best_epoch': best.best_epoch, 'valid_accuracy': best.best, 'test_accuracy': test['accuracy'], 'test_loss': test['loss'],
-                     'time_s': wall, 'history': learn.recorder.history})
+                     'time_s': wall, 'history': learn.recorder.history, **RECIPES[name]})
         print(f"{name:10s} valid {best.best:.4f} test {test['accuracy']:.4f} ({wall:.0f} s)", flush=True)
         report(a.record, protocol_record(a, 'fine_tuning', f'train {dls.train.n} / valid {dls.valid.n} / test {dls.test.n}',
-               {'epochs': epochs(a), 'bs': 128, 'model': 'residual_cnn', 'selection': 'best valid_accuracy epoch restored', 'seed': 42},
+               {'epochs': n_epochs, 'bs': 128, 'model': 'residual_cnn', 'selection': 'best valid_accuracy epoch restored', 'seed': 42},
                runs, dls.train.device, pretraining=pretrain))
 
 def argparse_namespace(a, **changes):

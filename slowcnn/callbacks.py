@@ -71,15 +71,15 @@ class Compile(Callback):
     def __init__(self, mode:str|None=None, dynamic:bool|None=None, **compile_kwargs):
         self.kw, self.train_model, self.eval_model, self._errors = dict(mode=mode, dynamic=dynamic, **compile_kwargs), None, None, None
     def before_fit(self, learn):
+        # in a data-parallel fit, training goes through DistributedTrainer's DDP module (its gradients are averaged)
+        ddp = next((cb.ddp for cb in learn.cbs if getattr(cb, 'ddp', None) is not None), None)
+        self.train_model, self.eval_model = ddp if ddp is not None else learn.model, learn.model
         self.blocker = compile_blocker(learn)
         if self.blocker: warnings.warn(f'Compile: training eagerly: {self.blocker}', stacklevel=2); return
-        ddp = next((cb.ddp for cb in learn.cbs if getattr(cb, 'ddp', None) is not None), None)
         self.eval_model = torch.compile(learn.model, **self.kw)
         self.train_model = torch.compile(ddp, **self.kw) if ddp is not None else self.eval_model
         self._errors = torch._dynamo.config.patch(suppress_errors=True); self._errors.__enter__()
-    def predict(self, learn):
-        model = self.train_model if learn.training else self.eval_model
-        learn.preds = (model if model is not None else learn.model)(learn.xb)
+    def predict(self, learn): learn.preds = (self.train_model if learn.training else self.eval_model)(learn.xb)
     def after_fit(self, learn):
         self.train_model = self.eval_model = None
         if self._errors is not None: self._errors.__exit__(None, None, None); self._errors = None

@@ -38,8 +38,8 @@ class Comparison:
                  f"{r['valid_loss']:.4f}", f"{r['valid_accuracy']:.4f}", f"{r['time_s']:.1f}", f"{r['images_per_s']:,.0f}", r['device']]
                 for r in self.rows]
         if not self._tested(): return self.head, rows, 'lrrrrrrrrl'
-        extra = lambda r: [str(r.get('best_epoch', '')), f"{r['test_accuracy']:.4f}" if 'test_accuracy' in r else '']
-        return self.head[:7] + ('best_epoch', 'test_acc') + self.head[7:], [c[:7] + extra(r) + c[7:] for c, r in zip(rows, self.rows)], 'lrrrrrrrrrrl'
+        extra = lambda r: [f"{r['best_epoch']+1}/{r['epochs']}" if 'best_epoch' in r else '', f"{r['test_accuracy']:.4f}" if 'test_accuracy' in r else '']
+        return self.head[:7] + ('chosen_epoch', 'test_acc') + self.head[7:], [c[:7] + extra(r) + c[7:] for c, r in zip(rows, self.rows)], 'lrrrrrrrrrrl'
     def table(self, markdown:bool=False) -> str:
         "A plain-text (or markdown) table, one line per model; with a test split, the selected epoch and test accuracy too."
         head, rows, align = self._cells()

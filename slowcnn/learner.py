@@ -36,7 +36,7 @@ class Learner:
         self.model, self.dls, self.loss_func, self.lr, self.opt_func = model, dls, loss_func, lr, opt_func
         self.metrics, self.device = metrics, resolve_device(device)
         self.opt, self.scaler, self.epoch, self.train_iter, self.n_epochs, self.epochs_done = None, None, 0, 0, 1, 0
-        self.start_epoch, self.exception, self.run_id, self.cbs = 0, None, None, []
+        self.start_epoch, self.exception, self.run_id, self.cbs, self.fit_cbs = 0, None, None, [], []
         default = [DeviceCB(), MetricsCB(*(metrics or []), auto=metrics is None), Recorder()]
         self.add_cbs(default + ([ProgressCB()] if progress else []) + list(cbs or []))
 
@@ -158,7 +158,7 @@ class Learner:
             if not finished: self._cleanup_after_error()
             self.model.train(False)
             self.remove_cbs(cbs)
-            self.training = False
+            self.fit_cbs, self.training = cbs, False  # this fit's own callbacks (e.g. its schedule), for run records
         return self
 
     def _cleanup_after_error(self):

@@ -57,12 +57,13 @@ def provenance(command=None, device=None) -> dict:
 # %% ../nbs/08a_records.ipynb #fa8efb6b
 def recipe(learn) -> dict:
     "What a fit of `learn` did: epochs, learning rate, batch size, optimizer, schedule, loss and callbacks."
-    sched = next((cb for cb in learn.cbs if hasattr(cb, 'lr_max')), None)
+    cbs = list(learn.cbs) + [cb for cb in getattr(learn, 'fit_cbs', []) if cb not in learn.cbs]  # also the last fit's own
+    sched = next((cb for cb in cbs if hasattr(cb, 'lr_max')), None)
     return {'epochs': learn.n_epochs, 'lr': learn.lr, 'bs': getattr(learn.dls.train, 'bs', None),
             'optimizer': type(learn.opt).__name__ if learn.opt is not None else getattr(learn.opt_func, '__name__', str(learn.opt_func)),
             'schedule': {'name': 'one_cycle', 'lr_max': sched.lr_max, **sched.kw} if sched is not None else None,
             'loss': getattr(learn.loss_func, '__name__', type(learn.loss_func).__name__),
-            'callbacks': [type(cb).__name__ for cb in learn.cbs]}
+            'callbacks': [type(cb).__name__ for cb in cbs]}
 
 def run_record(learn, name=None, command=None, seed=None, split=None, params=None, mflops=None, wall_s=None,
                smoke:bool=False, **extra) -> dict:
@@ -93,8 +94,9 @@ def describe_record(rec:dict) -> str:
     "One line saying where a record's figures come from: the machine, the date, the versions, the commit and whether it was a smoke run."
     m, v, g = rec.get('machine') or {}, rec.get('versions') or {}, rec.get('git') or {}
     where = f"{m['gpu']} GPU" if m.get('gpu') and str(m.get('device', '')).startswith('cuda') else f"{m.get('cpu', 'unknown CPU')} ({m.get('cores', '?')} cores)"
-    commit = f"commit {g['commit'][:7]}{' + local changes' if g.get('dirty') else ''}" if g.get('commit') else 'outside git'
-    kind = 'SMOKE RUN (checks code, measures nothing)' if rec.get('smoke') else 'full record'
+    commit = f"commit {g['commit'][:7]}{' + local changes' if g.get('dirty') else ''}" if g.get('commit') else \
+             ('outside git' if 'git' in rec else 'commit unknown')
+    kind = {True: 'SMOKE RUN (checks code, measures nothing)', False: 'full record'}.get(rec.get('smoke'), 'record')
     return (f"{kind}: `{rec.get('command', '?')}` on {where}, {str(rec.get('date', '?'))[:10]}, "
             f"torch {v.get('torch', '?')}, slowcnn {v.get('slowcnn', '?')} {commit}")
 

@@ -55,7 +55,7 @@ def test_compare_in_the_seed003_protocol(tmp_path, data):
     "`--split seed003`: validation held out of training, the best validation epoch kept, the test split used once."
     r = slowcnn('compare', '--models', 'cnn', '--epochs', '2', '--bs', '64', '--split', 'seed003', '--data', data, '--out', tmp_path)
     assert r.returncode == 0, r.stderr
-    assert 'test_acc' in r.stdout and 'best_epoch' in r.stdout, r.stdout
+    assert 'test_acc' in r.stdout and 'chosen_epoch' in r.stdout, r.stdout
     rec = json.loads((tmp_path/'results.json').read_text())
     run = rec['runs'][0]
     assert rec['split'] == 'train 427 / valid 85 / test 64' and run['selected_by'] == 'valid_accuracy'

@@ -14,6 +14,7 @@ from .data import DataLoaders, fashion_mnist
 from .learner import Learner
 from .hooks import ActivationStats
 from .callbacks import SaveBest
+from torcheval.metrics.functional import multiclass_accuracy
 from .summary import summarize
 from .models.registry import create_model
 from .records import git_state, provenance, recipe, write_record
@@ -86,10 +87,11 @@ class Comparison:
 def _test_row(learn, dl) -> dict:
     "Loss, accuracy and per-class accuracy of `learn`'s model on `dl`, from one pass."
     probs, targets, losses = learn.get_preds(dl, with_loss=True)
-    hit = (probs.argmax(1) == targets).float()
-    classes = list(learn.dls.classes or range(probs.shape[1]))
-    per_class = {str(c): hit[targets == i].mean().item() for i, c in enumerate(classes) if (targets == i).any()}
-    return {'test_loss': losses.mean().item(), 'test_accuracy': hit.mean().item(), 'per_class_test_accuracy': per_class}
+    n = probs.shape[1]
+    per_class = multiclass_accuracy(probs, targets, average=None, num_classes=n).tolist()  # nan for a class absent from dl
+    names = [str(c) for c in (learn.dls.classes or range(n))]
+    return {'test_loss': losses.mean().item(), 'test_accuracy': multiclass_accuracy(probs, targets).item(),
+            'per_class_test_accuracy': {c: a for c, a in zip(names, per_class) if a == a}}
 
 def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42, device=None, progress:bool=True,
             activation_stats:bool=False, cbs=None, select:str|None=None, **fit_kwargs) -> Comparison:

@@ -8,7 +8,6 @@ import gzip, math, os, pickle, struct, zlib
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2 as T
 import torchvision.transforms.v2.functional as TF
@@ -249,7 +248,7 @@ class DataLoaders:
 class Resize:
     "Resize every image of a batch to `size`x`size` pixels on its device (bilinear), e.g. for models built for larger inputs."
     def __init__(self, size:int): self.size = size
-    def __call__(self, x): return F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
+    def __call__(self, x): return TF.resize(x, [self.size, self.size], interpolation=T.InterpolationMode.BILINEAR, antialias=False)
 
 class Rotate:
     "Rotate every image of a batch by `angle` degrees; corners left empty take `fill` (default: each channel's minimum in the batch, the normalised background)."

@@ -14,3 +14,4 @@ from .summary import *
 from .interpret import *
 from .records import *
 from .compare import *
+from .recipes import *

@@ -8,12 +8,13 @@ import csv, io, os, shutil, warnings
 from pathlib import Path
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'EarlyStopping',
-           'SaveBest', 'TerminateOnNaN', 'CSVLogger']
+__all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'label_smoothing_loss',
+           'EMA', 'EarlyStopping', 'SaveBest', 'TerminateOnNaN', 'CSVLogger']
 
 # %% ../nbs/04_callbacks.ipynb #7f7927a4
 class MixedPrecision(Callback):
@@ -92,6 +93,57 @@ class GradientClip(Callback):
     def before_step(self, learn):
         if learn.scaler is not None: learn.scaler.unscale_(learn.opt)
         self.last_norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm, self.norm_type)
+
+# %% ../nbs/04_callbacks.ipynb #62d3e6dc
+def label_smoothing_loss(eps:float=0.1) -> nn.Module:
+    "Cross-entropy against targets smoothed by `eps`: torch's `nn.CrossEntropyLoss(label_smoothing=eps)`."
+    if not 0 <= eps < 1: raise ValueError(f'label smoothing must be in [0, 1), found {eps!r}')
+    return nn.CrossEntropyLoss(label_smoothing=eps)
+
+# %% ../nbs/04_callbacks.ipynb #92afd3a1
+class EMA(Callback):
+    "Keep an exponential moving average of the weights (`decay` per step), validate with it, and leave it in the model."
+    order = 15
+    def __init__(self, decay:float=0.999, warmup:bool=True, keep:bool=True):
+        if not 0 < decay < 1: raise ValueError(f'EMA decay must be in (0, 1), found {decay!r}')
+        self.decay, self.warmup, self.keep, self.avg, self._loaded, self.trained = decay, warmup, keep, None, None, None
+    def current_decay(self) -> float:
+        "The decay of the next update (warmed up over the first steps)."
+        return min(self.decay, (1 + self.n) / (10 + self.n)) if self.warmup else self.decay
+    def _average(self, averaged, current, n_averaged): get_ema_multi_avg_fn(self.current_decay())(averaged, current, n_averaged)
+    def before_fit(self, learn):
+        self.avg = AveragedModel(learn.model, multi_avg_fn=self._average, use_buffers=True)
+        # AveragedModel reads its update count as a bool every step: on the host it costs no wait on the device
+        self.avg.n_averaged = self.avg.n_averaged.cpu()
+        self.n, self.swapped = 0, False
+        if self._loaded is not None and learn.start_epoch > 0: self._restore(self._loaded)
+        self._loaded = None
+    def after_step(self, learn):
+        self.avg.update_parameters(learn.model); self.n += 1
+    def _tensors(self, model): return [*model.parameters(), *model.buffers()]
+    @torch.no_grad()
+    def _swap(self, learn):
+        "Exchange the model's weights and buffers with the average's, in place."
+        for a, b in zip(self._tensors(learn.model), self._tensors(self.avg.module)):
+            tmp = a.detach().clone(); a.copy_(b); b.copy_(tmp)
+        self.swapped = not self.swapped
+    def before_validate(self, learn):
+        if self.n: self._swap(learn)
+    def after_validate(self, learn):
+        if self.swapped: self._swap(learn)
+    def after_fit(self, learn):
+        if self.swapped: self._swap(learn)  # after an error during validation
+        if self.keep and self.n and learn.exception is None:
+            self.trained = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}  # to compare with the average
+            with torch.no_grad():
+                for a, b in zip(self._tensors(learn.model), self._tensors(self.avg.module)): a.copy_(b)
+    def state_dict(self):
+        "The averaged weights and the number of updates, as tensors and plain data."
+        return {'avg': {k: v.detach().clone() for k, v in self.avg.module.state_dict().items()}, 'n': self.n} if self.avg else {}
+    def load_state_dict(self, sd): self._loaded = sd or None
+    def _restore(self, sd):
+        self.avg.module.load_state_dict(sd['avg']); self.n = sd['n']
+        self.avg.n_averaged.fill_(self.n)
 
 # %% ../nbs/04_callbacks.ipynb #f96488b8
 class _Monitor(Callback):

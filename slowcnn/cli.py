@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, math, os, shlex, signal, sys, threading
+import argparse, dataclasses, math, os, shlex, signal, sys, threading
 from pathlib import Path
 
 def _interrupted_while_starting(signum, frame):
@@ -27,6 +27,7 @@ from .summary import summarize
 from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
+from .recipes import RECIPES, get_recipe
 from .records import RunRecord
 from .distributed import DistributedTrainer, launched_by_torchrun
 if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
@@ -113,7 +114,7 @@ def cmd_compare(args):
 
 # %% ../nbs/10_cli.ipynb #3c959fe9
 def _train_command(args, resume_from):
-    parts = ['slowcnn', 'train', '--model', args.model, '--epochs', str(args.epochs), '--lr', str(args.lr), '--bs', str(args.bs),
+    parts = ['slowcnn', 'train', *(['--recipe', args.recipe] if args.recipe else []), '--model', args.model, '--epochs', str(args.epochs), '--lr', str(args.lr), '--bs', str(args.bs),
              '--out', str(args.out), '--seed', str(args.seed), '--resume', str(resume_from)]
     if args.data: parts += ['--data', str(args.data)]
     if args.device: parts += ['--device', args.device]
@@ -136,20 +137,33 @@ def _load_for_resume(learn, path):
         hint = f'; the previous checkpoint {older[-1]} may be intact: resume from it with --resume {older[-1]}' if older else ''
         raise CLIError(str(e).splitlines()[0] + hint) from None
 
+def _recipe(args):
+    "The named recipe of `--recipe`, with the options given on the command line in place of its own; fills in `args`."
+    r = get_recipe(args.recipe) if args.recipe else None
+    if r is None and not args.model: raise CLIError('give --model NAME or --recipe NAME (see `slowcnn models`, `slowcnn train --help`)')
+    for k, default in (('model', None), ('epochs', 3), ('lr', 1e-2), ('bs', 512)):
+        if getattr(args, k) is None: setattr(args, k, getattr(r, k) if r else default)
+    return r.with_(model=args.model, epochs=args.epochs, lr=args.lr, bs=args.bs) if r else None
+
 def cmd_train(args):
-    "Train one model with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
+    "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
     out = _writable(args.out)
     ckpts = out/'checkpoints'
     if not args.resume and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
         raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
                        f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
                        'or another --out')
-    device = _device(args.device)
-    set_seed(args.seed)
-    model = _model(args.model)
-    dls = _data(args)
-    record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=f'train {dls.train.n} / valid {dls.valid.n}')
-    learn = Learner(model, dls, device=device, cbs=[*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record])
+    device, r = _device(args.device), _recipe(args)
+    if r: _model(r.model)  # fail fast on an unknown name
+    dls = r.data(path=args.data, seed=args.seed) if r else _data(args)
+    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
+    record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe,
+                       recipe_options=dataclasses.asdict(r) if r else None)
+    cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record]
+    if r: learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs)
+    else:
+        set_seed(args.seed)
+        learn = Learner(_model(args.model), dls, device=device, cbs=cbs)
     start = 0
     if args.resume:
         last = _resume_file(args.resume)
@@ -158,7 +172,7 @@ def cmd_train(args):
             if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
             return learn
         if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
-    try: learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
+    try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
     except KeyboardInterrupt:
         last = latest_checkpoint(ckpts, learn.run_id) if getattr(learn, 'run_id', None) else None
         msg = (f'interrupted; the last complete checkpoint is {last}. Resume with:\n  {_train_command(args, last)}'
@@ -171,6 +185,7 @@ def cmd_train(args):
         raise CLIError(f'{e.__cause__}; ' + (f'the last complete checkpoint is {last}' if last else 'no checkpoint was completed')) from None
     if not is_main_process(): return learn
     learn.save(out/'final.pth')
+    if r: print('\ntest: ' + ', '.join(f'{k} {v:.4f}' for k, v in r.evaluate(learn).items()))
     print(f'\nvalid: {learn.validate()}\nwrote {out/"final.pth"}, {out/"history.csv"}, {out/"record.json"}, checkpoints in {ckpts}')
     return learn
 
@@ -212,14 +227,15 @@ def make_parser() -> argparse.ArgumentParser:
     "The `slowcnn` command line: `compare`, `train`, `summary`, `lr-find`, `models`."
     p = _Parser(prog='slowcnn', description='Explore convolutional networks on FashionMNIST.')
     sub = p.add_subparsers(dest='command', required=True, parser_class=_Parser)
-    def common(sp, epochs=True):
-        sp.add_argument('--bs', type=_positive(int), default=512, help='batch size')
+    def common(sp, epochs=True, recipe=False):
+        "The options of every training command; with `recipe`, their defaults come from `--recipe` (else 512, 3, 1e-2)."
+        sp.add_argument('--bs', type=_positive(int), default=None if recipe else 512, help='batch size')
         sp.add_argument('--data', help='folder with the FashionMNIST idx files (default: $SLOWCNN_DATA, then Debian\'s package)')
         sp.add_argument('--device', choices=['cpu', 'cuda', 'mps'], help='default: the best available')
         sp.add_argument('--seed', type=int, default=42)
         if epochs:
-            sp.add_argument('--epochs', type=_positive(int), default=3)
-            sp.add_argument('--lr', type=_positive(float), default=1e-2, help='peak one-cycle learning rate')
+            sp.add_argument('--epochs', type=_positive(int), default=None if recipe else 3)
+            sp.add_argument('--lr', type=_positive(float), default=None if recipe else 1e-2, help='peak one-cycle learning rate')
     c = sub.add_parser('compare', help='train several models with the same recipe and compare them (the main job)')
     c.add_argument('--models', help=f'comma-separated names (default: {",".join(SEED004_MODELS)}, plus resnet18 on a GPU)')
     c.add_argument('--out', default='runs/compare', help='folder for results.json, results.csv and plots')
@@ -227,10 +243,12 @@ def make_parser() -> argparse.ArgumentParser:
                    help="'test': validate on the test split (seed 004); 'seed003': 50k/10k/10k, best validation epoch kept, tested once")
     common(c); c.set_defaults(func=cmd_compare)
     t = sub.add_parser('train', help='train one model, checkpointing every epoch')
-    t.add_argument('--model', required=True); t.add_argument('--out', default='runs/train')
+    t.add_argument('--model', help='model name (default: the recipe\'s)'); t.add_argument('--out', default='runs/train')
+    t.add_argument('--recipe', choices=list(RECIPES), help='a named recipe (slowcnn.recipes): its model, augmentation, loss, '
+                   'EMA and TTA, on the 50k/10k/10k split, tested at the end; --model, --epochs, --lr, --bs override it')
     t.add_argument('--resume', help='checkpoint file, or folder of checkpoints, to continue from (default: a new run)')
     t.add_argument('--overwrite', action='store_true', help='start a new run in an --out folder that holds another one')
-    common(t); t.set_defaults(func=cmd_train)
+    common(t, recipe=True); t.set_defaults(func=cmd_train)
     s = sub.add_parser('summary', help='per-layer shapes, parameters and FLOPs of a model')
     s.add_argument('--model', required=True); s.add_argument('--in-chans', type=_positive(int), default=1)
     s.add_argument('--size', type=_positive(int), default=28); s.add_argument('--num-classes', type=_positive(int), default=10)

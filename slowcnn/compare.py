@@ -23,11 +23,6 @@ from .records import git_state, provenance, recipe, write_record
 __all__ = ['Comparison', 'compare', 'train_1cycle']
 
 # %% ../nbs/09_compare.ipynb #16b29e26
-def _sync(device):
-    "Wait for `device` to finish its queued work, so that the clock reads the real time."
-    if device.type == 'cuda': torch.cuda.synchronize(device)
-    elif device.type == 'mps': torch.mps.synchronize()
-
 class Comparison:
     "The result of `compare`: one row per model, with plots, a table and files."
     def __init__(self, rows, learners, seed=None, split=None, git=None):
@@ -113,9 +108,9 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
         best = [SaveBest(select)] if select else []
         learn = Learner(model, dls, device=device, progress=progress, cbs=extra + best + list(cbs or []))
         if progress and is_main_process(): print(f'--- {name}: {s.total_params:,} parameters, {s.total_mflops:.2f} MFLOPs per sample')
-        _sync(device); t0 = time.perf_counter()
+        sync_device(device); t0 = time.perf_counter()
         learn.fit_one_cycle(n_epochs, lr, **fit_kwargs)
-        _sync(device); wall = time.perf_counter() - t0
+        sync_device(device); wall = time.perf_counter() - t0
         hist = learn.recorder.history
         chosen = best[0].best_epoch if best and best[0].best_epoch is not None else len(hist) - 1  # restored by SaveBest
         row = {'name': name, 'params': s.total_params, 'mflops': s.total_mflops,

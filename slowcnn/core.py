@@ -11,9 +11,9 @@ import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'world_size', 'rank', 'is_main_process', 'to_device',
-           'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write', 'atomic_save', 'format_table',
-           'smooth']
+__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'sync_device', 'world_size', 'rank',
+           'is_main_process', 'to_device', 'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write',
+           'atomic_save', 'format_table', 'smooth']
 
 # %% ../nbs/00_core.ipynb #7285bde1
 def set_seed(seed:int=42, deterministic:bool=False):
@@ -44,6 +44,12 @@ def resolve_device(device=None) -> torch.device:
     d = torch.device(device) if device is not None else default_device()
     if d.type == 'cuda' and d.index is None: d = torch.device('cuda', torch.cuda.current_device())  # batches report cuda:N
     return d
+
+def sync_device(device):
+    "Wait for `device` to finish its queued work, so that a clock read next measures the real time."
+    device = torch.device(device)
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+    elif device.type == 'mps': torch.mps.synchronize()
 
 # %% ../nbs/00_core.ipynb #152974fc
 def world_size() -> int:

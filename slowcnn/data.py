@@ -275,11 +275,14 @@ class RandomFlip:
         return torch.where(flip, x.flip(-1), x)
 
 class RandomCrop:
-    "Pad each image by `padding` (zeros) and crop back to its size at a random offset."
-    def __init__(self, padding=4): self.padding = padding
+    "Pad each image by `padding` (zeros, or its edge pixels with `padding_mode='replicate'`) and crop back at a random offset."
+    def __init__(self, padding=4, padding_mode:str='constant'):
+        if padding_mode not in ('constant', 'replicate', 'reflect'):
+            raise ValueError(f"padding_mode must be 'constant', 'replicate' or 'reflect', found {padding_mode!r}")
+        self.padding, self.padding_mode = padding, padding_mode
     def __call__(self, x):
         n, c, h, w = x.shape; p = self.padding
-        xp = torch.nn.functional.pad(x, (p, p, p, p))
+        xp = torch.nn.functional.pad(x, (p, p, p, p), mode=self.padding_mode)
         dy = torch.randint(0, 2*p+1, (n, 1), device=x.device); dx = torch.randint(0, 2*p+1, (n, 1), device=x.device)
         rows = (dy + torch.arange(h, device=x.device))[:, None, :, None].expand(n, c, h, w+2*p)
         cols = (dx + torch.arange(w, device=x.device))[:, None, None, :].expand(n, c, h, w)

@@ -25,8 +25,9 @@ from .summary import Summary, summarize
 from .finetune import freeze, unfreeze
 
 # %% auto #0
-__all__ = ['Learner', 'is_classification', 'check_input', 'check_output', 'check_hypers', 'per_item_loss', 'DeviceCB', 'Metrics',
-           'MetricsCB', 'format_row', 'Recorder', 'ProgressCB', 'MomentumLearner', 'GradientAccumulation']
+__all__ = ['Learner', 'flip_images', 'shift_images', 'tta_views', 'is_classification', 'check_input', 'check_output',
+           'check_hypers', 'per_item_loss', 'DeviceCB', 'Metrics', 'MetricsCB', 'format_row', 'Recorder', 'ProgressCB',
+           'MomentumLearner', 'GradientAccumulation']
 
 # %% ../nbs/02_learner.ipynb #364f8b90
 class Learner:
@@ -195,25 +196,26 @@ class Learner:
         return m.compute()
 
     @torch.no_grad()
-    def get_preds(self, dl=None, with_loss:bool=False, flip:bool=False, act=None):
+    def get_preds(self, dl=None, with_loss:bool=False, flip:bool=False, act=None, views=None):
         "Predictions and targets over `dl` (default `dls.valid`), plus per-item losses with `with_loss`; see below."
-        outs, flipped, targets = [], [], []
+        views = list(views or []) + ([flip_images] if flip else [])  # extra views of each batch, besides the batch itself
+        outs, targets = [[] for _ in range(1 + len(views))], []
         for xb, out, yb in self._outputs(dl):
-            outs.append(out.float()); targets.append(yb)
-            if flip: flipped.append(self.model(xb.flip(-1)).float())
-        out, targets = torch.cat(outs), torch.cat(targets)
-        classes = is_classification(out, targets)
+            targets.append(yb); outs[0].append(out.float())
+            for o, view in zip(outs[1:], views): o.append(self.model(view(xb)).float())
+        outs, targets = [torch.cat(o) for o in outs], torch.cat(targets)
+        classes = is_classification(outs[0], targets)
         if act is None: act = partial(F.softmax, dim=1) if classes else (lambda o: o)
-        preds = (act(out) + act(torch.cat(flipped))) / 2 if flip else act(out)
+        preds = torch.stack([act(o) for o in outs]).mean(0)  # the average of the views' probabilities
         res = [preds.cpu(), targets.cpu()]
         if not with_loss: return tuple(res)
-        if flip and classes: loss = F.nll_loss(preds.clamp_min(1e-12).log(), targets, reduction='none')
-        else: loss = per_item_loss(self.loss_func, (out + torch.cat(flipped)) / 2 if flip else out, targets)
+        if len(outs) > 1 and classes: loss = F.nll_loss(preds.clamp_min(1e-12).log(), targets, reduction='none')
+        else: loss = per_item_loss(self.loss_func, torch.stack(outs).mean(0), targets)
         return tuple(res + [loss.float().cpu()])
 
-    def tta(self, dl=None, with_loss:bool=False):
-        "Test-time augmentation: `get_preds` averaged over each image and its left-right flip."
-        return self.get_preds(dl, with_loss=with_loss, flip=True)
+    def tta(self, dl=None, with_loss:bool=False, shift:int=0):
+        "Test-time augmentation: `get_preds` averaged over each image, its left-right flip and, with `shift`, their translations."
+        return self.get_preds(dl, with_loss=with_loss, views=tta_views(flip=True, shift=shift))
 
     def summary(self, mods=None) -> Summary:
         "`summarize` the learner's model on one batch of its data."
@@ -242,6 +244,24 @@ class Learner:
         self.fit_one_cycle(freeze_epochs, base_lr, pct_start=0.99, cbs=cbs)
         self.unfreeze()
         return self.fit_one_cycle(epochs, base_lr / 2, pct_start=pct_start, cbs=cbs)
+
+# %% ../nbs/02_learner.ipynb #de6420cb
+def flip_images(x):
+    "Each image of the batch `x` flipped left-right."
+    return x.flip(-1)
+
+def shift_images(x, dy:int, dx:int):
+    "The batch `x` translated by `dy` rows and `dx` columns, the uncovered border filled with the edge pixels."
+    p = max(abs(dy), abs(dx))
+    if p == 0: return x
+    h, w = x.shape[-2:]
+    return F.pad(x, (p, p, p, p), mode='replicate')[..., p-dy:p-dy+h, p-dx:p-dx+w]
+
+def tta_views(flip:bool=True, shift:int=0) -> list:
+    "The extra views `tta` averages with each image: its flip, and with `shift` both translated by `shift` pixels each way."
+    shifts = [partial(shift_images, dy=dy, dx=dx) for dy, dx in ((shift, 0), (-shift, 0), (0, shift), (0, -shift))] if shift else []
+    flipped = [flip_images] + [lambda x, s=s: s(flip_images(x)) for s in shifts] if flip else []
+    return shifts + flipped
 
 # %% ../nbs/02_learner.ipynb #a09ad38f
 def is_classification(preds, targets) -> bool:

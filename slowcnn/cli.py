@@ -4,8 +4,9 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, dataclasses, math, os, shlex, signal, sys, threading
+import argparse, dataclasses, math, os, shlex, signal, sys, threading, time
 from pathlib import Path
+_import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
 
 def _interrupted_while_starting(signum, frame):
     print('\nslowcnn: interrupted while starting; nothing was written', file=sys.stderr, flush=True)
@@ -28,9 +29,10 @@ from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
 from .recipes import RECIPES, get_recipe
-from .records import RunRecord
+from .records import PhaseTimer, RunRecord
 from .distributed import DistributedTrainer, launched_by_torchrun
 if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
+_import_seconds = time.perf_counter() - _import_start
 
 # %% auto #0
 __all__ = ['SEED004_MODELS', 'CLIError', 'cmd_compare', 'cmd_train', 'cmd_summary', 'cmd_lr_find', 'cmd_models', 'make_parser',
@@ -86,30 +88,34 @@ def _save(fig, path):
     finally: plt.close(fig)
 
 def cmd_compare(args):
-    "Run the main job: compare models with one recipe, print the table, write results and plots."
+    "Run the main job: compare models with one recipe, print the table, write results and plots, and where the time went."
     out = _writable(args.out)
     device = _device(args.device)
+    timer = PhaseTimer(device, start=time.perf_counter() - _import_seconds); timer.add('imports', _import_seconds)
     if args.models is not None and not [n for n in args.models.split(',') if n.strip()]:
         raise CLIError('--models is empty: give comma-separated model names (see `slowcnn models`)')
     names = [n.strip() for n in args.models.split(',') if n.strip()] if args.models is not None else \
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
     for n in names: _model(n)  # fail fast on an unknown name
-    dls = _data(args)
+    with timer('data'): dls = _data(args)
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
           f'batch {args.bs}, device {device}', flush=True)
     res = compare(names, dls, n_epochs=args.epochs, lr=args.lr, device=device, activation_stats=True, seed=args.seed,
-                  cbs=_parallel(), select='valid_accuracy' if dls.test is not None else None)
+                  cbs=_parallel(), select='valid_accuracy' if dls.test is not None else None, phases=timer)
     if not is_main_process(): return res  # in a data-parallel run, rank 0 reports and writes
     print('\n' + res.table())
-    files = res.save(out)
-    files.append(_save(res.plot(), out/'accuracy.png'))
-    files.append(_save(res.plot_losses(), out/'losses.png'))
-    for name, learn in res.learners.items():
-        st = next(cb for cb in learn.cbs if isinstance(cb, ActivationStats))
-        files.append(_save(st.mean_std_plot(), out/f'activations_{name}.png'))
-    best = max(res.rows, key=lambda r: r['valid_accuracy'])['name']
-    files.append(_save(Interpretation.from_learner(res.learners[best]).plot_confusion_matrix(), out/f'confusion_{best}.png'))
+    with timer('results'): files = res.save(out)
+    with timer('plots'):  # after the table and the results: the figures are the slowest files to write
+        files.append(_save(res.plot(), out/'accuracy.png'))
+        files.append(_save(res.plot_losses(), out/'losses.png'))
+        for name, learn in res.learners.items():
+            st = next(cb for cb in learn.cbs if isinstance(cb, ActivationStats))
+            files.append(_save(st.mean_std_plot(), out/f'activations_{name}.png'))
+        best = max(res.rows, key=lambda r: r['valid_accuracy'])['name']
+        files.append(_save(Interpretation.from_learner(res.learners[best]).plot_confusion_matrix(), out/f'confusion_{best}.png'))
+    res.save(out, phases=timer.as_dict())  # results.json again, now with the time of every phase of the run
     print('\nwrote ' + ', '.join(str(f) for f in files))
+    print(timer.line())
     return res
 
 # %% ../nbs/10_cli.ipynb #3c959fe9
@@ -143,7 +149,9 @@ def _recipe(args):
     if r is None and not args.model: raise CLIError('give --model NAME or --recipe NAME (see `slowcnn models`, `slowcnn train --help`)')
     for k, default in (('model', None), ('epochs', 3), ('lr', 1e-2), ('bs', 512)):
         if getattr(args, k) is None: setattr(args, k, getattr(r, k) if r else default)
-    return r.with_(model=args.model, epochs=args.epochs, lr=args.lr, bs=args.bs) if r else None
+    if r is None: return None
+    kwargs = r.model_kwargs if args.model == r.model else {}  # the recipe's model options fit its own model only
+    return r.with_(model=args.model, model_kwargs=kwargs, epochs=args.epochs, lr=args.lr, bs=args.bs)
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_compare.ipynb #39cccf3e
 from __future__ import annotations
-import csv, io, time
+import contextlib, csv, io, time, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -17,7 +17,7 @@ from .callbacks import SaveBest
 from torcheval.metrics.functional import multiclass_accuracy
 from .summary import summarize
 from .models.registry import create_model
-from .records import git_state, provenance, recipe, write_record
+from .records import PhaseTimer, git_state, provenance, recipe, write_record
 
 # %% auto #0
 __all__ = ['Comparison', 'compare', 'train_1cycle']
@@ -33,9 +33,11 @@ class Comparison:
         rows = [[r['name'], f"{r['params']:,}", f"{r['mflops']:.2f}", f"{r['train_loss']:.4f}", f"{r['train_accuracy']:.4f}",
                  f"{r['valid_loss']:.4f}", f"{r['valid_accuracy']:.4f}", f"{r['time_s']:.1f}", f"{r['images_per_s']:,.0f}", r['device']]
                 for r in self.rows]
-        if not self._tested(): return self.head, rows, 'lrrrrrrrrl'
-        extra = lambda r: [f"{r['best_epoch']+1}/{r['epochs']}" if 'best_epoch' in r else '', f"{r['test_accuracy']:.4f}" if 'test_accuracy' in r else '']
-        return self.head[:7] + ('chosen_epoch', 'test_acc') + self.head[7:], [c[:7] + extra(r) + c[7:] for c, r in zip(rows, self.rows)], 'lrrrrrrrrrrl'
+        chosen, tested = any('best_epoch' in r for r in self.rows), self._tested()
+        extra = lambda r: ([f"{r['best_epoch']+1}/{r['epochs']}" if 'best_epoch' in r else ''] if chosen else []) + \
+                          ([f"{r['test_accuracy']:.4f}" if 'test_accuracy' in r else ''] if tested else [])
+        head = self.head[:7] + (('chosen_epoch',) if chosen else ()) + (('test_acc',) if tested else ()) + self.head[7:]
+        return head, [c[:7] + extra(r) + c[7:] for c, r in zip(rows, self.rows)], 'l' + 'r' * (len(head) - 2) + 'l'
     def table(self, markdown:bool=False) -> str:
         "A plain-text (or markdown) table, one line per model; with a test split, the selected epoch and test accuracy too."
         head, rows, align = self._cells()
@@ -45,16 +47,16 @@ class Comparison:
     def history(self) -> list:
         "Per-epoch rows of every model, with its name."
         return [{'model': r['name'], **h} for r in self.rows for h in r['history']]
-    def record(self, command=None, smoke:bool=False) -> dict:
+    def record(self, command=None, smoke:bool=False, **extra) -> dict:
         "The comparison as a run record (`kind: comparison`, see [Run records](08a_records.ipynb)), one entry per model in `runs`."
         first = next(iter(self.learners.values()))
         prov = {**provenance(command, first.device), **({'git': self.git} if self.git is not None else {})}  # git: at the start
         return {**prov, 'kind': 'comparison', 'seed': self.seed, 'split': self.split,
-                'recipe': recipe(first), 'smoke': smoke, 'runs': self.rows}
-    def save(self, folder, command=None, smoke:bool=False) -> list:
-        "Write `results.json` (the record: everything, with provenance) and `results.csv` (per-epoch rows) into `folder`."
+                'recipe': recipe(first), 'smoke': smoke, 'runs': self.rows, **extra}
+    def save(self, folder, command=None, smoke:bool=False, **extra) -> list:
+        "Write `results.json` (the record: everything, with provenance and `extra`) and `results.csv` (per-epoch rows) into `folder`."
         folder = Path(folder)
-        write_record(self.record(command, smoke), folder/'results.json')
+        write_record(self.record(command, smoke, **extra), folder/'results.json')
         hist, buf = self.history(), io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(hist[0])); w.writeheader(); w.writerows(hist)
         atomic_write(folder/'results.csv', lambda f: f.write(buf.getvalue()), 'w')
@@ -89,8 +91,9 @@ def _test_row(learn, dl) -> dict:
             'per_class_test_accuracy': {c: a for c, a in zip(names, per_class) if a == a}}
 
 def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42, device=None, progress:bool=True,
-            activation_stats:bool=False, cbs=None, select:str|None=None, **fit_kwargs) -> Comparison:
+            activation_stats:bool=False, cbs=None, select:str|None=None, phases:PhaseTimer|None=None, **fit_kwargs) -> Comparison:
     "Train each of `models` (names or `{name: model}`) with the same one-cycle recipe; return a `Comparison`."
+    phase = phases or (lambda name: contextlib.nullcontext())  # where the time goes: models, training, testing
     if isinstance(models, str): models = [models]
     if not isinstance(models, dict): models = {n: n for n in models}
     if not models: raise ValueError('compare needs at least one model')
@@ -98,19 +101,24 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
     in_chans, n_classes = dls.train.x.shape[1] if hasattr(dls.train, 'x') else dls.one_batch()[0].shape[1], dls.n_classes or 10
     rows, learners, git = [], {}, git_state()  # the code that runs, whatever changes in the checkout meanwhile
     data_state = dls.state_dict()  # every model sees the same batches in the same order
+    if select and dls.test is None:
+        warnings.warn(f'select={select!r} without a test split: the validation figures are those of the chosen epoch, '
+                      "an optimistic estimate; use data with a test split (fashion_mnist(split='seed003')) to measure it", stacklevel=2)
     for name, m in models.items():
         set_seed(seed)
         dls.load_state_dict(data_state)
-        model = create_model(m, in_chans=in_chans, num_classes=n_classes) if isinstance(m, str) else m
-        model.to(device)
-        s = summarize(model, dls)
-        extra = [ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)] if activation_stats else []
-        best = [SaveBest(select)] if select else []
-        learn = Learner(model, dls, device=device, progress=progress, cbs=extra + best + list(cbs or []))
+        with phase('models'):
+            model = create_model(m, in_chans=in_chans, num_classes=n_classes) if isinstance(m, str) else m
+            model.to(device)
+            s = summarize(model, dls)
+            extra = [ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)] if activation_stats else []
+            best = [SaveBest(select)] if select else []
+            learn = Learner(model, dls, device=device, progress=progress, cbs=extra + best + list(cbs or []))
         if progress and is_main_process(): print(f'--- {name}: {s.total_params:,} parameters, {s.total_mflops:.2f} MFLOPs per sample')
         sync_device(device); t0 = time.perf_counter()
         learn.fit_one_cycle(n_epochs, lr, **fit_kwargs)
         sync_device(device); wall = time.perf_counter() - t0
+        if phases: phases.add('training', wall)
         hist = learn.recorder.history
         chosen = best[0].best_epoch if best and best[0].best_epoch is not None else len(hist) - 1  # restored by SaveBest
         row = {'name': name, 'params': s.total_params, 'mflops': s.total_mflops,
@@ -118,7 +126,8 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
                'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'device': str(device),
                'epochs': n_epochs, 'lr': lr, 'history': hist}
         if select: row.update(best_epoch=chosen, selected_by=select)
-        if dls.test is not None: row.update(_test_row(learn, dls.test))
+        if dls.test is not None:
+            with phase('testing'): row.update(_test_row(learn, dls.test))
         rows.append(row)
         learners[name] = learn
     split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')

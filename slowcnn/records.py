@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_records.ipynb #9653d99f
 from __future__ import annotations
-import datetime, json, os, platform, subprocess, sys, time
+import contextlib, datetime, json, os, platform, subprocess, sys, time
 import slowcnn
 from importlib import metadata
 from pathlib import Path
@@ -14,7 +14,7 @@ from .callback import *
 
 # %% auto #0
 __all__ = ['RECORD_FORMAT', 'versions', 'cpu_name', 'machine', 'git_state', 'provenance', 'recipe', 'run_record', 'write_record',
-           'read_record', 'describe_record', 'RunRecord']
+           'read_record', 'describe_record', 'RunRecord', 'PhaseTimer']
 
 # %% ../nbs/08a_records.ipynb #06df1bcf
 RECORD_FORMAT = 'slowcnn-record-1'
@@ -111,3 +111,29 @@ class RunRecord(Callback):
         if learn.exception is not None or not is_main_process(): return
         self.record = run_record(learn, wall_s=time.perf_counter() - self.t0, git=self.git, **self.kw)
         write_record(self.record, self.path)
+
+# %% ../nbs/08a_records.ipynb #21e4075d
+class PhaseTimer:
+    "Wall time of a run's named phases (`with timer('data'): ...`), the device synchronised at each phase's edges."
+    def __init__(self, device=None, start:float|None=None):
+        self.device, self.times = device, {}
+        self.start = time.perf_counter() if start is None else start  # a `perf_counter` reading from before the phases
+    @contextlib.contextmanager
+    def __call__(self, name:str):
+        if self.device is not None: sync_device(self.device)
+        t0 = time.perf_counter()
+        try: yield self
+        finally:
+            if self.device is not None: sync_device(self.device)
+            self.times[name] = self.times.get(name, 0.) + time.perf_counter() - t0
+    def add(self, name:str, seconds:float):
+        "Count `seconds` measured elsewhere as phase `name`."
+        self.times[name] = self.times.get(name, 0.) + seconds
+    def as_dict(self) -> dict:
+        "Every phase in seconds, with `total` (since `start`) and `other` (the time in no phase)."
+        total = time.perf_counter() - self.start
+        return {**self.times, 'other': max(total - sum(self.times.values()), 0.), 'total': total}
+    def line(self) -> str:
+        "The phases on one line, e.g. `time: 31.2 s in all: imports 2.9 s, training 25.1 s, ...`."
+        d = self.as_dict(); total = d.pop('total')
+        return f'time: {total:.1f} s in all: ' + ', '.join(f'{k} {v:.1f} s' for k, v in d.items())

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     compare) python3 -m slowcnn.cli compare --out /tmp/compare 2>&1 | tee "$OUT/compare.log"
              tar czf "$OUT/compare.tgz" -C /tmp compare ;;
     seed004) python3 bench/seed004_repro.py --seeds 5 --record "$OUT/seed004_gpu.json" 2>&1 | tee "$OUT/seed004.log" ;;
-    recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,fast,long,accurate --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
+    recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,every,long,accurate --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
     architectures) python3 bench/exp_architectures.py --n-train 50000 --record "$OUT/architectures_gpu.json" 2>&1 | tee "$OUT/architectures.log" ;;
     invariance) python3 bench/exp_invariance.py --epochs 10 --record "$OUT/invariance_gpu.json" 2>&1 | tee "$OUT/invariance.log" ;;
     full)    mkdir -p "$OUT/figs"; python3 bench/run_full.py "$OUT/figs" "$@" 2>&1 | tee "$OUT/full.log"

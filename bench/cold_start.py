@@ -23,14 +23,14 @@ def main():
             t0 = time.perf_counter()
             r = subprocess.run(cmd, capture_output=True, text=True)
             wall = time.perf_counter() - t0
-            if r.returncode: sys.exit(f'slowcnn compare failed: {r.stderr.strip().splitlines()[-1]}')
+            if r.returncode: sys.exit(f'slowcnn compare failed (exit code {r.returncode}): {(r.stderr.strip().splitlines() or [""])[-1]}')
             phases = json.loads((Path(out)/'results.json').read_text())['phases']
         runs.append({'rep': rep, 'wall_s': wall, 'phases': phases, 'startup_s': wall - phases['total']})
         print(f"rep {rep}: {wall:.1f} s wall, {phases['training']:.1f} s training, {wall - phases['training']:.1f} s not training", flush=True)
     names = [k for k in runs[0]['phases'] if k != 'total']
     rows = [[str(r['rep']), f"{r['wall_s']:.1f}", f"{r['startup_s']:.1f}", *(f"{r['phases'][k]:.1f}" for k in names),
              f"{r['wall_s'] - r['phases']['training']:.1f}"] for r in runs]
-    print('\n' + format_table(rows, ['rep', 'wall', 'python start', *names, 'not training'], align='r' * (len(names) + 4)))
+    print('\n' + format_table(rows, ['rep', 'wall', 'python start+exit', *names, 'not training'], align='r' * (len(names) + 4)))
     if a.record:
         write_record({**provenance(' '.join(['python', *sys.argv]), resolve_device(a.device)), 'git': git, 'kind': 'cold_start',
                       'smoke': False, 'runs': runs}, a.record)

@@ -30,6 +30,8 @@ def main():
     p.add_argument('--smoke', action='store_true', help='a seconds-long check of the script, labelled smoke')
     a = p.parse_args()
     _START['git'] = git_state()  # the code that ran, whatever changes in the checkout meanwhile
+    unknown = set(a.steps.split(',')) - set(steps())
+    if unknown: p.error(f"unknown steps {', '.join(sorted(unknown))}: expected some of {', '.join(steps())}")
     chosen = {k: v for k, v in steps().items() if k in a.steps.split(',')}
     device = resolve_device(a.device)
     runs = []

@@ -110,29 +110,39 @@ class EMA(Callback):
     def current_decay(self) -> float:
         "The decay of the next update (warmed up over the first steps)."
         return min(self.decay, (1 + self.n) / (10 + self.n)) if self.warmup else self.decay
-    def _average(self, averaged, current, n_averaged): get_ema_multi_avg_fn(self.current_decay())(averaged, current, n_averaged)
-    def before_fit(self, learn):
-        self.avg = AveragedModel(learn.model, multi_avg_fn=self._average, use_buffers=True)
-        # AveragedModel reads its update count as a bool every step: on the host it costs no wait on the device
-        self.avg.n_averaged = self.avg.n_averaged.cpu()
-        self.n, self.swapped = 0, False
-        if self._loaded is not None and learn.start_epoch > 0: self._restore(self._loaded)
-        self._loaded = None
-    def after_step(self, learn):
-        self.avg.update_parameters(learn.model); self.n += 1
     def _tensors(self, model): return [*model.parameters(), *model.buffers()]
+    def before_fit(self, learn):
+        self.avg = AveragedModel(learn.model, use_buffers=True)  # torch's copy of the model, for the average
+        self.n, self.swapped, self.trained = 0, False, None
+        if self._loaded is not None and learn.start_epoch > 0:
+            self.avg.module.load_state_dict(self._loaded['avg']); self.n = self._loaded['n']
+        self._loaded = None
+        pairs = list(zip(self._tensors(self.avg.module), self._tensors(learn.model)))
+        self._floats = [list(t) for t in zip(*[(a, m) for a, m in pairs if a.is_floating_point()])] or [[], []]
+        self._others = [(a, m) for a, m in pairs if not a.is_floating_point()]  # e.g. BatchNorm's batch count: copied
     @torch.no_grad()
-    def _swap(self, learn):
-        "Exchange the model's weights and buffers with the average's, in place."
+    def after_step(self, learn):
+        if any(getattr(cb, 'accumulating', None) and cb.accumulating(learn) for cb in learn.cbs): return  # no step was taken
+        if self.n == 0:
+            for a, m in zip(*self._floats): a.copy_(m)
+        # torch's EMA update with the decay as a Python number: AveragedModel.update_parameters would copy its step
+        # count to the device every step, a wait on the host with CUDA
+        else: get_ema_multi_avg_fn(self.current_decay())(*self._floats, None)
+        for a, m in self._others: a.copy_(m)
+        self.n += 1
+    @torch.no_grad()
+    def _swap(self, learn, averaged_in:bool):
+        "Put the average in the model (or take it out again), exchanging the two sets of tensors in place."
+        if self.swapped == averaged_in: return
         for a, b in zip(self._tensors(learn.model), self._tensors(self.avg.module)):
             tmp = a.detach().clone(); a.copy_(b); b.copy_(tmp)
-        self.swapped = not self.swapped
+        self.swapped = averaged_in
     def before_validate(self, learn):
-        if self.n: self._swap(learn)
-    def after_validate(self, learn):
-        if self.swapped: self._swap(learn)
+        if self.n: self._swap(learn, True)
+    def after_validate(self, learn): self._swap(learn, False)
+    def after_epoch(self, learn): self._swap(learn, False)  # also when validation was cancelled by a `CancelEpochException`
     def after_fit(self, learn):
-        if self.swapped: self._swap(learn)  # after an error during validation
+        self._swap(learn, False)  # after an error during validation too
         if self.keep and self.n and learn.exception is None:
             self.trained = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}  # to compare with the average
             with torch.no_grad():
@@ -141,9 +151,6 @@ class EMA(Callback):
         "The averaged weights and the number of updates, as tensors and plain data."
         return {'avg': {k: v.detach().clone() for k, v in self.avg.module.state_dict().items()}, 'n': self.n} if self.avg else {}
     def load_state_dict(self, sd): self._loaded = sd or None
-    def _restore(self, sd):
-        self.avg.module.load_state_dict(sd['avg']); self.n = sd['n']
-        self.avg.n_averaged.fill_(self.n)
 
 # %% ../nbs/04_callbacks.ipynb #f96488b8
 class _Monitor(Callback):
@@ -190,7 +197,9 @@ class SaveBest(_Monitor):
         if learn.start_epoch == 0: self.best, self.best_state, self.best_epoch = None, None, None
     def after_epoch(self, learn):
         if self._improved(learn):
-            self.best_state = {k: v.detach().to('cpu', copy=True) for k, v in learn.model.state_dict().items()}  # once per epoch
+            ema = next((cb for cb in learn.cbs if isinstance(cb, EMA) and cb.n), None)  # validated with the average: keep it
+            model = ema.avg.module if ema is not None else learn.model
+            self.best_state = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}  # once per epoch
             self.best_epoch = learn.epoch
             if self.fname and is_main_process(): atomic_save(self.best_state, self.fname)
     def after_fit(self, learn):

@@ -155,13 +155,14 @@ def _recipe(args):
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
+    r = _recipe(args)  # before anything is written: a missing --model/--recipe leaves no folder behind
     out = _writable(args.out)
     ckpts = out/'checkpoints'
     if not args.resume and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
         raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
                        f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
                        'or another --out')
-    device, r = _device(args.device), _recipe(args)
+    device = _device(args.device)
     if r: _model(r.model)  # fail fast on an unknown name
     dls = r.data(path=args.data, seed=args.seed) if r else _data(args)
     split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')

@@ -71,8 +71,8 @@ class Recipe:
         if ema is not None and ema.trained is not None:  # the weights as trained, before the average replaced them
             averaged = {k: v.clone() for k, v in learn.model.state_dict().items()}
             learn.model.load_state_dict(ema.trained)
-            res |= {'test_accuracy_plain': self.accuracy(learn, dl), 'test_accuracy_tta': self.accuracy(learn, dl, tta)}
-            learn.model.load_state_dict(averaged)
+            try: res |= {'test_accuracy_plain': self.accuracy(learn, dl), 'test_accuracy_tta': self.accuracy(learn, dl, tta)}
+            finally: learn.model.load_state_dict(averaged)  # the model keeps the average, whatever happens
         key = 'test_accuracy_' + ('ema' if self.ema else 'plain') + ('_tta' if self.tta_shift is not None else '')
         return {'test_accuracy': res[key], **dict(sorted(res.items()))}
     def run(self, seed:int=0, dls:DataLoaders|None=None, device=None, progress:bool=False) -> dict:

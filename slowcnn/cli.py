@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, dataclasses, math, os, shlex, signal, sys, threading, time
+import argparse, dataclasses, json, math, os, shlex, signal, sys, threading, time
 from pathlib import Path
 _import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
 
@@ -153,6 +153,17 @@ def _recipe(args):
     kwargs = r.model_kwargs if args.model == r.model else {}  # the recipe's model options fit its own model only
     return r.with_(model=args.model, model_kwargs=kwargs, epochs=args.epochs, lr=args.lr, bs=args.bs)
 
+def _check_same_recipe(args, r, last):
+    "On resume, raise a one-line error if the run was started with another recipe (the file `train` writes next to its checkpoints)."
+    meta = last.parent.parent/'recipe.json'
+    if not meta.is_file(): return  # a run from before recipes: nothing to compare
+    started = json.loads(meta.read_text())
+    ours = dataclasses.asdict(r) if r else None
+    comparable = lambda o: {k: v for k, v in o.items() if k not in ('epochs', 'about')} if o else None
+    if comparable(started['options']) != comparable(ours):
+        was = f"--recipe {started['recipe']}" if started['recipe'] else 'no --recipe'
+        raise CLIError(f'--resume {last}: that run was started with {was} ({meta}); resume it with the same recipe and options')
+
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
     r = _recipe(args)  # before anything is written: a missing --model/--recipe leaves no folder behind
@@ -176,11 +187,14 @@ def cmd_train(args):
     start = 0
     if args.resume:
         last = _resume_file(args.resume)
+        _check_same_recipe(args, r, last)
         _load_for_resume(learn, last); start = learn.epochs_done
         if start >= args.epochs:
             if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
             return learn
         if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
+    elif is_main_process():  # what a resume must match: the recipe and its options (none for a plain run)
+        atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None})), 'w')
     try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
     except KeyboardInterrupt:
         last = latest_checkpoint(ckpts, learn.run_id) if getattr(learn, 'run_id', None) else None

@@ -60,6 +60,7 @@ class Recipe:
     def accuracy(self, learn:Learner, dl=None, tta_shift:int|None=None) -> float:
         "Accuracy on `dl` (default: the test split), with test-time augmentation when `tta_shift` is not None."
         dl = dl if dl is not None else learn.dls.test
+        if dl is None: raise ValueError("no test split to measure: use data with one (the recipe's own, or fashion_mnist(split='seed003')) or pass dl")
         preds, targs = learn.tta(dl, shift=tta_shift) if tta_shift is not None else learn.get_preds(dl)
         return (preds.argmax(1) == targs).float().mean().item()
     def evaluate(self, learn:Learner, dl=None) -> dict:

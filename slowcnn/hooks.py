@@ -8,7 +8,6 @@ import math
 from functools import partial
 import torch
 from torch import nn
-import matplotlib.pyplot as plt
 from .callback import *
 
 # %% auto #0
@@ -124,6 +123,7 @@ class ActivationStats(HooksCallback):
 
     def mean_std_plot(self, figsize=(10, 4), max_legend:int=12):
         "Mean and standard deviation of each layer's activations over training batches (seed 004's plot); many layers are coloured by depth."
+        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
         fig, axs = plt.subplots(1, 2, figsize=figsize)
         n = len(self.stats)
         many = n > max_legend  # a legend of dozens of entries squashes the plot: colour by depth, with a colour bar
@@ -142,6 +142,7 @@ class ActivationStats(HooksCallback):
     plot_stats = mean_std_plot
 
     def _grid(self, figsize):
+        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
         n = len(self.stats); cols = min(n, 4); rows = math.ceil(n / cols)
         fig, axs = plt.subplots(rows, cols, figsize=figsize or (3*cols, 2.4*rows), squeeze=False)
         for ax in axs.flat[n:]: ax.axis('off')

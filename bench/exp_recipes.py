@@ -1,10 +1,12 @@
 """From 91% to 95%: the ablation of the recipes page. Seed 004's recipe, then one technique at a time (flips and
-translations; label smoothing; an average of the weights; test-time augmentation), then every technique for 8 epochs, and seed 004's recipe for 8 epochs (what the epochs alone buy), each over
+translations; label smoothing; an average of the weights; test-time augmentation), then every technique for 8 epochs, and seed 004's recipe for 8 epochs (what the epochs alone buy);
+and, apart, seed 004's recipe with a whitened first convolution, trained on or frozen. Each over
 several seeds, on seed 003's 50k/10k/10k split (nothing chosen on the test set). One training run gives the rows of
 the techniques that do not change training: a run with label smoothing and an EMA is tested with its weights as
 trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA (the TTA row).
 
   python bench/exp_recipes.py --record nbs/records/recipes_cpu.json [--seeds 5] [--steps seed004,aug,ls_ema,every,long]
+  python bench/exp_recipes.py --record nbs/records/recipes_whiten_cpu.json --steps whiten,whiten_frozen   # the data-dependent first layer
   python bench/exp_recipes.py --record nbs/records/recipes_gpu.json --steps seed004,aug,ls_ema,every,long,accurate   # on an H100/H200
   python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
 import argparse, dataclasses
@@ -19,7 +21,10 @@ def steps() -> dict:
                        about='+ label smoothing 0.1; tested as trained, with the average of the weights, and with flip TTA')
     every = ls_ema.with_(name='every', epochs=8, about='every technique above, for 8 epochs')
     long = seed.with_(name='long', epochs=8, about="seed 004's recipe for 8 epochs: what the epochs alone buy")
-    return {'seed004': seed, 'aug': aug, 'ls_ema': ls_ema, 'every': every, 'long': long, 'accurate': RECIPES['accurate']}
+    whiten = seed.with_(name='whiten', whiten='trained', about="seed 004's recipe, its first convolution started from whitened patches")
+    whiten_frozen = seed.with_(name='whiten_frozen', whiten='frozen', about="seed 004's recipe, its first convolution whitened and frozen (airbench)")
+    return {'seed004': seed, 'aug': aug, 'ls_ema': ls_ema, 'every': every, 'long': long, 'whiten': whiten,
+            'whiten_frozen': whiten_frozen, 'accurate': RECIPES['accurate']}
 
 DEFAULT_STEPS = 'seed004,aug,ls_ema,every,long'  # 'accurate' (a 2.8M-parameter ResNet, 15 epochs) is for a GPU: add it with --steps
 

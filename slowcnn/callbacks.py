@@ -4,17 +4,19 @@
 
 # %% ../nbs/04_callbacks.ipynb #5455ec9f
 from __future__ import annotations
-import csv, io, os, shutil, warnings
+import csv, io, math, os, shutil, warnings
 from pathlib import Path
 import torch
 from torch import nn
+import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .core import *
 from .callback import *
 
 # %% auto #0
 __all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'label_smoothing_loss',
-           'EMA', 'EarlyStopping', 'SaveBest', 'TerminateOnNaN', 'CSVLogger']
+           'EMA', 'patch_covariance', 'whiten_conv_', 'WhitenInit', 'EarlyStopping', 'SaveBest', 'TerminateOnNaN',
+           'CSVLogger']
 
 # %% ../nbs/04_callbacks.ipynb #7f7927a4
 class MixedPrecision(Callback):
@@ -151,6 +153,55 @@ class EMA(Callback):
         "The averaged weights and the number of updates, as tensors and plain data."
         return {'avg': {k: v.detach().clone() for k, v in self.avg.module.state_dict().items()}, 'n': self.n} if self.avg else {}
     def load_state_dict(self, sd): self._loaded = sd or None
+
+# %% ../nbs/04_callbacks.ipynb #b2566e54
+def patch_covariance(x:torch.Tensor, kernel_size, chunk:int=256) -> tuple[torch.Tensor, torch.Tensor]:
+    "The mean and covariance (float64) of every `kernel_size` patch of the images `x`, each patch flattened as a convolution sees it."
+    d = x.shape[1] * math.prod(nn.modules.utils._pair(kernel_size))
+    total, outer, count = x.new_zeros(d, dtype=torch.float64), x.new_zeros(d, d, dtype=torch.float64), 0
+    for xb in x.split(chunk):  # chunks keep the unfolded patches small: 256 images of 28x28 at 5x5 are 3.7M numbers
+        p = F.unfold(xb.double(), kernel_size).transpose(1, 2).reshape(-1, d)
+        total += p.sum(0); outer += p.T @ p; count += len(p)
+    mean = total / count
+    return mean, outer / count - torch.outer(mean, mean)
+
+@torch.no_grad()
+def whiten_conv_(conv:nn.Conv2d, x:torch.Tensor, eps:float=5e-4) -> int:
+    "Set the first filters of `conv` to ± the principal directions of its input patches in `x`, scaled to unit output variance; returns how many."
+    if conv.groups != 1 or conv.dilation != (1, 1) or conv.padding_mode != 'zeros':
+        raise ValueError(f'whitening needs a plain convolution (groups=1, dilation 1, zero padding), found {conv}')
+    if x.ndim != 4 or x.shape[1] != conv.in_channels:
+        raise ValueError(f'whitening needs images of shape (N, {conv.in_channels}, H, W), found {tuple(x.shape)}')
+    mean, cov = patch_covariance(x.to(conv.weight.device), conv.kernel_size)
+    vals, vecs = torch.linalg.eigh(cov)                      # ascending eigenvalues
+    n = min(conv.out_channels // 2, len(vals))
+    w = (vecs[:, -n:].flip(1) / (vals[-n:].flip(0).clamp_min(0) + eps).sqrt()).T  # the n largest, largest first
+    w = torch.cat([w, -w])
+    conv.weight[:2*n] = w.view(2*n, *conv.weight.shape[1:]).to(conv.weight)
+    if conv.bias is not None: conv.bias[:2*n] = -(w @ mean).to(conv.bias)  # centred patches
+    return 2 * n
+
+def _first_images(dl, n:int) -> torch.Tensor:
+    "The first `n` training images, without drawing from any random generator the training uses."
+    if hasattr(dl, 'x'): return dl.x[:n]                     # a `DeviceLoader`: its tensor, no augmentation
+    state = get_rng_state()                                  # a dataset's own transforms may draw random numbers
+    try: ds = dl.full.dataset; return torch.stack([ds[i][0] for i in range(min(n, len(ds)))])
+    finally: set_rng_state(state)
+
+class WhitenInit(Callback):
+    "Before training from scratch, whiten the model's first convolution on `n_images` training images (`whiten_conv_`), frozen if `freeze`."
+    order = -35  # first of all: before DistributedTrainer copies rank 0's weights and before EMA copies the model
+    def __init__(self, n_images:int=2048, eps:float=5e-4, freeze:bool=False):
+        if n_images < 1: raise ValueError(f'n_images must be at least 1, found {n_images}')
+        self.n_images, self.eps, self.freeze, self.conv, self.filters = n_images, eps, freeze, None, 0
+    def before_fit(self, learn):
+        self.conv = next((m for m in learn.model.modules() if isinstance(m, nn.Conv2d)), None)
+        if self.conv is None: raise ValueError(f'WhitenInit needs a model with a Conv2d, found none in {type(learn.model).__name__}')
+        if learn.start_epoch == 0:  # a resumed run keeps the weights it trained
+            self.filters = whiten_conv_(self.conv, _first_images(learn.dls.train, self.n_images).float(), self.eps)
+        if self.freeze: self.conv.requires_grad_(False)  # no gradient, so the optimizer neither steps nor decays it
+    def after_fit(self, learn):
+        if self.freeze: self.conv.requires_grad_(True)
 
 # %% ../nbs/04_callbacks.ipynb #f96488b8
 class _Monitor(Callback):

@@ -11,7 +11,7 @@ import torch
 from .core import *
 from .data import DataLoaders, fashion_mnist, RandomFlip, RandomCrop, RandomErasing
 from .learner import Learner
-from .callbacks import EMA, label_smoothing_loss
+from .callbacks import EMA, WhitenInit, label_smoothing_loss
 from .models.registry import create_model
 
 # %% auto #0
@@ -35,7 +35,12 @@ class Recipe:
     label_smoothing: float = 0.
     ema: float|None = None          # decay of the average of the weights; None: no average
     tta_shift: int|None = None      # None: no TTA; 0: image and flip; k: and their k-pixel translations
+    whiten: str|None = None         # None; 'trained': the first convolution starts whitened (`WhitenInit`); 'frozen': and stays so
     about: str = ''
+
+    def __post_init__(self):
+        if self.whiten not in (None, 'trained', 'frozen'):
+            raise ValueError(f"whiten must be None, 'trained' or 'frozen', found {self.whiten!r}")
 
     def with_(self, **changes) -> Recipe:
         "A copy of the recipe with `changes`."
@@ -51,7 +56,7 @@ class Recipe:
         "A Learner configured by the recipe (model from `seed`), on `dls` or on the recipe's own data."
         set_seed(seed)
         dls = dls if dls is not None else self.data(seed=seed)
-        cbs = ([EMA(self.ema)] if self.ema else []) + list(cbs or [])
+        cbs = ([WhitenInit(freeze=self.whiten == 'frozen')] if self.whiten else []) + ([EMA(self.ema)] if self.ema else []) + list(cbs or [])
         return Learner(create_model(self.model, **self.model_kwargs), dls, loss_func=label_smoothing_loss(self.label_smoothing), lr=self.lr,
                        opt_func=partial(torch.optim.AdamW, weight_decay=self.wd), cbs=cbs, device=device, progress=progress)
     def fit(self, learn:Learner, cbs=None, start_epoch:int=0) -> Learner:

@@ -8,7 +8,7 @@ Prints seconds per variant (median over reps) and the ratios to the hand-written
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
 block (every batch) to measure that callback's overhead. `--compile` adds the hand-written loop through
 `torch.compile` and the Learner with `Compile()`; `--formats` adds the Learner with channels_last (float32), with
-bf16 autocast, and with both. `--record FILE` also writes the figures as a run record (JSON, with the machine and versions) for
+bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and channels_last). `--record FILE` also writes the figures as a run record (JSON, with the machine and versions) for
 the notebooks to render."""
 import argparse, json, statistics, sys, time, warnings
 from pathlib import Path
@@ -78,6 +78,8 @@ def main():
         variants['Learner + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[ChannelsLast])
         variants['Learner + bf16'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[MixedPrecision])
         variants['Learner + bf16 + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[lambda: MixedPrecision(channels_last=True)])
+    if a.compile and a.formats:
+        variants['Learner + Compile + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, ChannelsLast])
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)
     times, cold = {k: [] for k in variants}, {}

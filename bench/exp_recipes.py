@@ -48,7 +48,7 @@ def main():
                 for dl in dls.loaders: dl.x, dl.y = dl.x[:256], dl.y[:256]
             row = {'step': name, **r.run(seed=seed, dls=dls, device=device)}
             runs.append(row)
-            print(f"seed {seed} {name:8s} test {row['test_accuracy']:.4f}  train {row['train_s']:.1f} s", flush=True)
+            print(f"seed {seed} {name:13s} test {row['test_accuracy']:.4f}  train {row['train_s']:.1f} s", flush=True)
             report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke,
                               'split': f'train {dls.train.n} / valid {dls.valid.n} / test {dls.test.n}',
                               'recipes': {k: dataclasses.asdict(v) for k, v in chosen.items()}, 'runs': runs})

@@ -155,12 +155,15 @@ class EMA(Callback):
     def load_state_dict(self, sd): self._loaded = sd or None
 
 # %% ../nbs/04_callbacks.ipynb #b2566e54
-def patch_covariance(x:torch.Tensor, kernel_size, chunk:int=256) -> tuple[torch.Tensor, torch.Tensor]:
-    "The mean and covariance (float64) of every `kernel_size` patch of the images `x`, each patch flattened as a convolution sees it."
-    d = x.shape[1] * math.prod(nn.modules.utils._pair(kernel_size))
+def patch_covariance(x:torch.Tensor, kernel_size, stride=1, budget:int=2**22) -> tuple[torch.Tensor, torch.Tensor]:
+    "The mean and covariance (float64) of the `kernel_size` patches at `stride` of the images `x`, each flattened as a convolution sees it."
+    k, st = nn.modules.utils._pair(kernel_size), nn.modules.utils._pair(stride)
+    d = x.shape[1] * k[0] * k[1]
+    per_image = d * ((x.shape[2] - k[0]) // st[0] + 1) * ((x.shape[3] - k[1]) // st[1] + 1)
+    if x.device.type == 'mps': x = x.cpu()                 # MPS has no float64
     total, outer, count = x.new_zeros(d, dtype=torch.float64), x.new_zeros(d, d, dtype=torch.float64), 0
-    for xb in x.split(chunk):  # chunks keep the unfolded patches small: 256 images of 28x28 at 5x5 are 3.7M numbers
-        p = F.unfold(xb.double(), kernel_size).transpose(1, 2).reshape(-1, d)
+    for xb in x.split(max(1, budget // per_image)):          # about `budget` numbers unfolded at a time, whatever the image size
+        p = F.unfold(xb.double(), k, stride=st).transpose(1, 2).reshape(-1, d)
         total += p.sum(0); outer += p.T @ p; count += len(p)
     mean = total / count
     return mean, outer / count - torch.outer(mean, mean)
@@ -172,7 +175,7 @@ def whiten_conv_(conv:nn.Conv2d, x:torch.Tensor, eps:float=5e-4) -> int:
         raise ValueError(f'whitening needs a plain convolution (groups=1, dilation 1, zero padding), found {conv}')
     if x.ndim != 4 or x.shape[1] != conv.in_channels:
         raise ValueError(f'whitening needs images of shape (N, {conv.in_channels}, H, W), found {tuple(x.shape)}')
-    mean, cov = patch_covariance(x.to(conv.weight.device), conv.kernel_size)
+    mean, cov = patch_covariance(x, conv.kernel_size, conv.stride)
     vals, vecs = torch.linalg.eigh(cov)                      # ascending eigenvalues
     n = min(conv.out_channels // 2, len(vals))
     w = (vecs[:, -n:].flip(1) / (vals[-n:].flip(0).clamp_min(0) + eps).sqrt()).T  # the n largest, largest first
@@ -182,26 +185,34 @@ def whiten_conv_(conv:nn.Conv2d, x:torch.Tensor, eps:float=5e-4) -> int:
     return 2 * n
 
 def _first_images(dl, n:int) -> torch.Tensor:
-    "The first `n` training images, without drawing from any random generator the training uses."
-    if hasattr(dl, 'x'): return dl.x[:n]                     # a `DeviceLoader`: its tensor, no augmentation
-    state = get_rng_state()                                  # a dataset's own transforms may draw random numbers
-    try: ds = dl.full.dataset; return torch.stack([ds[i][0] for i in range(min(n, len(ds)))])
+    "The first `n` training images as the model sees them (the loader's batch transforms applied), moving no random generator the training uses."
+    state = get_rng_state()                                  # random transforms draw from the global generators: put them back
+    try:
+        if hasattr(dl, 'x'): xb = dl.x[:n]                   # a `DeviceLoader`: its tensor
+        else:                                                # a `TorchLoader` (or a plain `DataLoader`): its dataset's first items
+            ds = getattr(dl, 'full', dl).dataset; xb = torch.stack([ds[i][0] for i in range(min(n, len(ds)))])
+        for tfm in getattr(dl, 'batch_tfms', []): xb = tfm(xb)
+        return xb
     finally: set_rng_state(state)
 
 class WhitenInit(Callback):
-    "Before training from scratch, whiten the model's first convolution on `n_images` training images (`whiten_conv_`), frozen if `freeze`."
+    "Whiten the model's first convolution on `n_images` training images before its first fit (`whiten_conv_`), frozen during fits if `freeze`."
     order = -35  # first of all: before DistributedTrainer copies rank 0's weights and before EMA copies the model
     def __init__(self, n_images:int=2048, eps:float=5e-4, freeze:bool=False):
         if n_images < 1: raise ValueError(f'n_images must be at least 1, found {n_images}')
-        self.n_images, self.eps, self.freeze, self.conv, self.filters = n_images, eps, freeze, None, 0
+        self.n_images, self.eps, self.freeze, self.conv, self.filters, self.done, self._frozen = n_images, eps, freeze, None, 0, False, []
     def before_fit(self, learn):
         self.conv = next((m for m in learn.model.modules() if isinstance(m, nn.Conv2d)), None)
         if self.conv is None: raise ValueError(f'WhitenInit needs a model with a Conv2d, found none in {type(learn.model).__name__}')
-        if learn.start_epoch == 0:  # a resumed run keeps the weights it trained
+        if not self.done and learn.start_epoch == 0:  # once: a later fit, or a resumed run, trains on from its weights
             self.filters = whiten_conv_(self.conv, _first_images(learn.dls.train, self.n_images).float(), self.eps)
-        if self.freeze: self.conv.requires_grad_(False)  # no gradient, so the optimizer neither steps nor decays it
+            self.done = True
+        if self.freeze:  # no gradient, so the optimizer neither steps nor decays it
+            self._frozen = [p for p in self.conv.parameters() if p.requires_grad]
+            for p in self._frozen: p.requires_grad_(False)
     def after_fit(self, learn):
-        if self.freeze: self.conv.requires_grad_(True)
+        for p in self._frozen: p.requires_grad_(True)        # only what this callback froze
+        self._frozen = []
 
 # %% ../nbs/04_callbacks.ipynb #f96488b8
 class _Monitor(Callback):

@@ -28,7 +28,7 @@ from .summary import summarize
 from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
-from .recipes import RECIPES, get_recipe
+from .recipes import RECIPES, Recipe, get_recipe
 from .records import PhaseTimer, RunRecord
 from .distributed import DistributedTrainer, launched_by_torchrun
 if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
@@ -159,7 +159,8 @@ def _check_same_recipe(args, r, last):
     if not meta.is_file(): return  # a run from before recipes: nothing to compare
     started = json.loads(meta.read_text())
     ours = dataclasses.asdict(r) if r else None
-    comparable = lambda o: {k: v for k, v in o.items() if k not in ('epochs', 'about')} if o else None
+    defaults = dataclasses.asdict(Recipe(''))  # an option added since the run started has its default there
+    comparable = lambda o: {k: v for k, v in (defaults | o).items() if k not in ('epochs', 'about')} if o else None
     if comparable(started['options']) != comparable(ours):
         was = f"--recipe {started['recipe']}" if started['recipe'] else 'no --recipe'
         raise CLIError(f'--resume {last}: that run was started with {was} ({meta}); resume it with the same recipe and options')

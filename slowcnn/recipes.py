@@ -20,7 +20,7 @@ __all__ = ['RECIPES', 'Recipe', 'get_recipe', 'seed004_recipe', 'fast_recipe', '
 # %% ../nbs/09a_recipes.ipynb #f03dce0f
 @dataclass(frozen=True)
 class Recipe:
-    "Every choice of a FashionMNIST training run, by name: model, augmentation, loss, optimizer, schedule, EMA and TTA."
+    "Every choice of a FashionMNIST training run, by name: model, first-layer initialisation, augmentation, loss, optimizer, schedule, EMA and TTA."
     name: str
     model: str = 'residual_cnn'
     model_kwargs: dict = dataclasses.field(default_factory=dict)  # passed to `create_model`

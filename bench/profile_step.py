@@ -19,7 +19,7 @@ GROUPS = [  # (group, test on the operator's name); the first that matches wins
     ('convolution backward', lambda n: 'conv' in n and 'backward' in n),
     ('batch norm', lambda n: 'batch_norm' in n or 'batchnorm' in n),
     ('optimizer', lambda n: '_foreach_' in n or 'optimizer' in n or 'adam' in n),
-    ('compiled (fused) kernels', lambda n: 'cpp_fused' in n or 'triton' in n or 'compiledfunction' in n or n.startswith('graph_')),
+    ('compiled (fused) kernels', lambda n: 'compiledfxgraph' in n or 'cpp_fused' in n or 'triton' in n or 'compiledfunction' in n),
     ('elementwise and reductions', lambda n: n.startswith('aten::')),
 ]
 
@@ -77,6 +77,6 @@ def main():
             report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'profile', 'smoke': False,
                               'recipe': {'model': 'residual_cnn', 'bs': a.bs, 'optimizer': 'AdamW', 'steps': a.steps,
                                          'time': 'self device time' if device.type == 'cuda' else 'self CPU time'},
-                              'results': results})
+                              'runs': results})
 
 if __name__ == '__main__': main()

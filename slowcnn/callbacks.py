@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_callbacks.ipynb #5455ec9f
 from __future__ import annotations
-import csv, io, math, os, shutil, warnings
+import csv, io, os, shutil, warnings
 from pathlib import Path
 import torch
 from torch import nn

@@ -157,7 +157,13 @@ def _check_same_recipe(args, r, last):
     "On resume, raise a one-line error if the run was started with another recipe (the file `train` writes next to its checkpoints)."
     meta = last.parent.parent/'recipe.json'
     if not meta.is_file(): return  # a run from before recipes: nothing to compare
-    started = json.loads(meta.read_text())
+    try:
+        started = json.loads(meta.read_text())
+        if not (isinstance(started, dict) and {'recipe', 'options'} <= started.keys() and isinstance(started['options'], (dict, type(None)))):
+            raise ValueError("not an object with 'recipe' and 'options'")
+    except ValueError as e:  # JSONDecodeError is a ValueError
+        raise CLIError(f"--resume {last}: expected {meta} to hold the run's recipe as JSON with 'recipe' and 'options', "
+                       f"found {str(e).splitlines()[0]}; nothing was changed") from None
     ours = dataclasses.asdict(r) if r else None
     defaults = dataclasses.asdict(Recipe(''))  # an option added since the run started has its default there
     comparable = lambda o: {k: v for k, v in (defaults | o).items() if k not in ('epochs', 'about')} if o else None

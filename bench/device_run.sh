@@ -10,7 +10,7 @@
 #   cold           a cold `slowcnn compare` taken apart into phases, 2 new processes (cold_start_gpu.json)
 #   compare        `slowcnn compare` with its defaults (adds timm's resnet18 on a GPU); results in $OUT/compare.tgz
 #   seed004        seed 004's four models over 5 seeds (seed004_gpu.json)
-#   recipes        the recipes' ablation with the accurate recipe and the whitened first layer, 5 seeds (recipes_gpu.json)
+#   recipes        the recipes' ablation, the 16-epoch candidates for 93%, the accurate recipe and the whitened first layer, 5 seeds (recipes_gpu.json)
 #   architectures  every architecture on the 50,000 training images (architectures_gpu.json)
 #   large          Inception v3 at 75 px, AlexNet and small VGG at 224 px, on the 50,000 (architectures_large_gpu.json)
 #   invariance     seed 001's rotations and shuffled pixels, 10 epochs (invariance_gpu.json)
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     compare) python3 -m slowcnn.cli compare --out /tmp/compare 2>&1 | tee "$OUT/compare.log"
              tar czf "$OUT/compare.tgz" -C /tmp compare ;;
     seed004) python3 bench/seed004_repro.py --seeds 5 --record "$OUT/seed004_gpu.json" 2>&1 | tee "$OUT/seed004.log" ;;
-    recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,every,long,whiten,whiten_frozen,accurate --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
+    recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,every,long,long16,every16,whiten,whiten_frozen,accurate --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
     architectures) python3 bench/exp_architectures.py --n-train 50000 --record "$OUT/architectures_gpu.json" 2>&1 | tee "$OUT/architectures.log" ;;
     large)   python3 bench/exp_architectures.py --n-train 50000 --models inception_v3,vgg_small_d2l,alexnet_d2l --record "$OUT/architectures_large_gpu.json" 2>&1 | tee "$OUT/large.log" ;;
     invariance) python3 bench/exp_invariance.py --epochs 10 --record "$OUT/invariance_gpu.json" 2>&1 | tee "$OUT/invariance.log" ;;

@@ -8,8 +8,11 @@ trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA
   python bench/exp_recipes.py --record nbs/records/recipes_cpu.json [--seeds 5] [--steps seed004,aug,ls_ema,every,long]
   python bench/exp_recipes.py --record nbs/records/recipes_whiten_cpu.json --steps whiten,whiten_frozen   # the data-dependent first layer
   python bench/exp_recipes.py --record nbs/records/recipes_gpu.json --steps seed004,aug,ls_ema,every,long,accurate   # on an H100/H200
-  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
-import argparse, dataclasses
+  python bench/exp_recipes.py --record nbs/records/recipes_cpu5min.json --steps cpu5min --compile   # five minutes on the 2-core CPU
+
+--compile trains every run through `Compile()`, after a warm-up fit of one epoch that pays the compilation (its time
+is in the record as `warmup_s`), so the runs' times are warm.  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
+import argparse, dataclasses, time
 from experiment import _START, command, report
 from slowcnn.all import *
 
@@ -23,8 +26,11 @@ def steps() -> dict:
     long = seed.with_(name='long', epochs=8, about="seed 004's recipe for 8 epochs: what the epochs alone buy")
     whiten = seed.with_(name='whiten', whiten='trained', about="seed 004's recipe, its first convolution started from whitened patches")
     whiten_frozen = seed.with_(name='whiten_frozen', whiten='frozen', about="seed 004's recipe, its first convolution whitened and frozen (airbench)")
+    cpu5min = seed.with_(name='cpu5min', epochs=10, about="seed 004's recipe for 10 epochs: what fits in five minutes of compiled training on the 2-core CPU")
+    long16 = seed.with_(name='long16', epochs=16, about="seed 004's recipe for 16 epochs: a candidate for 93% in ten seconds on a GPU")
+    every16 = every.with_(name='every16', epochs=16, about='every technique for 16 epochs: the other candidate for 93% on a GPU')
     return {'seed004': seed, 'aug': aug, 'ls_ema': ls_ema, 'every': every, 'long': long, 'whiten': whiten,
-            'whiten_frozen': whiten_frozen, 'accurate': RECIPES['accurate']}
+            'whiten_frozen': whiten_frozen, 'cpu5min': cpu5min, 'long16': long16, 'every16': every16, 'accurate': RECIPES['accurate']}
 
 DEFAULT_STEPS = 'seed004,aug,ls_ema,every,long'  # 'accurate' (a 2.8M-parameter ResNet, 15 epochs) is for a GPU: add it with --steps
 
@@ -33,23 +39,31 @@ def main():
     p.add_argument('--record', required=True); p.add_argument('--seeds', type=int, default=5)
     p.add_argument('--steps', default=DEFAULT_STEPS); p.add_argument('--device')
     p.add_argument('--smoke', action='store_true', help='a seconds-long check of the script, labelled smoke')
+    p.add_argument('--compile', action='store_true', help='train through Compile(), warmed up first (see above)')
     a = p.parse_args()
     _START['git'] = git_state()  # the code that ran, whatever changes in the checkout meanwhile
     unknown = set(a.steps.split(',')) - set(steps())
     if unknown: p.error(f"unknown steps {', '.join(sorted(unknown))}: expected some of {', '.join(steps())}")
     chosen = {k: v for k, v in steps().items() if k in a.steps.split(',')}
     device = resolve_device(a.device)
-    runs = []
+    runs, extra = [], {}
+    if a.compile:  # one fit of the first step on its full data pays the compilation of every shape the runs will see
+        r = next(iter(chosen.values())).with_(epochs=1)
+        dls = r.data(seed=0, device=device)
+        if a.smoke:
+            for dl in dls.loaders: dl.x, dl.y = dl.x[:256], dl.y[:256]
+        t0 = time.perf_counter(); r.run(seed=0, dls=dls, device=device, cbs=[Compile()]); extra['warmup_s'] = time.perf_counter() - t0
+        print(f"compiled: warm-up fit {extra['warmup_s']:.1f} s", flush=True)
     for seed in range(2 if a.smoke else a.seeds):
         for name, r in chosen.items():
             if a.smoke: r = r.with_(epochs=1)
             dls = r.data(seed=seed, device=device)
             if a.smoke:
                 for dl in dls.loaders: dl.x, dl.y = dl.x[:256], dl.y[:256]
-            row = {'step': name, **r.run(seed=seed, dls=dls, device=device)}
+            row = {'step': name, **r.run(seed=seed, dls=dls, device=device, cbs=[Compile()] if a.compile else None)}
             runs.append(row)
             print(f"seed {seed} {name:13s} test {row['test_accuracy']:.4f}  train {row['train_s']:.1f} s", flush=True)
-            report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke,
+            report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke, 'compile': a.compile, **extra,
                               'split': f'train {dls.train.n} / valid {dls.valid.n} / test {dls.test.n}',
                               'recipes': {k: dataclasses.asdict(v) for k, v in chosen.items()}, 'runs': runs})
 

@@ -81,9 +81,9 @@ class Recipe:
             finally: learn.model.load_state_dict(averaged)  # the model keeps the average, whatever happens
         key = 'test_accuracy_' + ('ema' if self.ema else 'plain') + ('_tta' if self.tta_shift is not None else '')
         return {'test_accuracy': res[key], **dict(sorted(res.items()))}
-    def run(self, seed:int=0, dls:DataLoaders|None=None, device=None, progress:bool=False) -> dict:
-        "Train with the recipe from `seed` and evaluate: a row of the ablation table (accuracies, training time, images/s)."
-        learn = self.learner(dls, seed=seed, device=device, progress=progress)
+    def run(self, seed:int=0, dls:DataLoaders|None=None, device=None, progress:bool=False, cbs=None) -> dict:
+        "Train with the recipe from `seed` (with extra callbacks `cbs`, e.g. `Compile()`) and evaluate: a row of the ablation table."
+        learn = self.learner(dls, seed=seed, device=device, cbs=cbs, progress=progress)
         sync_device(learn.device); t0 = time.perf_counter()
         self.fit(learn)
         sync_device(learn.device); train_s = time.perf_counter() - t0

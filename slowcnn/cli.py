@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, dataclasses, json, math, os, shlex, signal, sys, threading, time
+import argparse, dataclasses, fnmatch, json, math, os, shlex, signal, sys, tempfile, threading, time
 from pathlib import Path
 _import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
 
@@ -29,7 +29,7 @@ from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
 from .recipes import RECIPES, Recipe, get_recipe
-from .records import PhaseTimer, RunRecord
+from .records import PhaseTimer, RunRecord, read_record, write_record
 from .distributed import DistributedTrainer, launched_by_torchrun
 if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
 _import_seconds = time.perf_counter() - _import_start
@@ -58,9 +58,37 @@ def _writable(folder) -> Path:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder/'.slowcnn-write-test'; probe.write_text(''); probe.unlink()
+        fd, probe = tempfile.mkstemp(dir=folder, prefix='.slowcnn-write-test-'); os.close(fd); os.unlink(probe)  # a new name: no file of the user's is touched
     except OSError as e: raise CLIError(f'cannot write to --out {folder}: {e.strerror or e}') from None
     return folder
+
+_MANIFEST = '.slowcnn-files'  # in an --out folder, the names of the files slowcnn wrote there: the only ones it replaces
+_LEGACY = {'record.json': ['record.json', 'history.csv', 'final.pth', 'recipe.json'],  # a folder from before the list:
+           'results.json': ['results.json', 'results.csv', 'accuracy.png', 'losses.png', 'activations_*.png', 'confusion_*.png']}  # its record's outputs
+
+def _ours(folder) -> tuple[list, list]:
+    "The names slowcnn listed as its files in `folder`, and the name patterns that count as its files there."
+    m = folder/_MANIFEST
+    if m.is_file():
+        try: listed = json.loads(m.read_text())['files']
+        except (ValueError, KeyError, TypeError): listed = None
+        if not (isinstance(listed, list) and all(isinstance(n, str) for n in listed)):
+            raise CLIError(f'--out {folder}: expected {m} to list the files slowcnn wrote there, found something else; nothing was changed: give another --out')
+        return listed, listed
+    patterns = []
+    for rec, outputs in _LEGACY.items():
+        try: read_record(folder/rec); patterns += outputs
+        except DataError: pass
+    return [], patterns
+
+def _claim(folder, names) -> None:
+    "Refuse in one line to replace a file in `folder` that slowcnn did not write; then list `names` as slowcnn's files there."
+    listed, patterns = _ours(folder)
+    foreign = [n for n in names if (folder/n).exists() and not any(fnmatch.fnmatch(n, p) for p in patterns)]
+    if foreign: raise CLIError(f"--out {folder} already holds {', '.join(foreign)}, not written by slowcnn; nothing was changed: "
+                               'give another --out, or move those files')
+    if is_main_process() and not set(names) <= set(listed):
+        atomic_write(folder/_MANIFEST, lambda f: f.write(json.dumps({'files': sorted(set(listed) | set(names))})), 'w')
 
 def _device(name):
     if name is None: return default_device()
@@ -89,7 +117,6 @@ def _save(fig, path):
 
 def cmd_compare(args):
     "Run the main job: compare models with one recipe, print the table, write results and plots, and where the time went."
-    out = _writable(args.out)
     device = _device(args.device)
     timer = PhaseTimer(device, start=time.perf_counter() - _import_seconds); timer.add('imports', _import_seconds)
     if args.models is not None and not [n for n in args.models.split(',') if n.strip()]:
@@ -98,6 +125,8 @@ def cmd_compare(args):
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
     for n in names: _model(n)  # fail fast on an unknown name
     with timer('data'): dls = _data(args)
+    out = _writable(args.out)  # only now that the arguments are good: a mistake leaves no folder behind
+    _claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
           f'batch {args.bs}, device {device}', flush=True)
     res = compare(names, dls, n_epochs=args.epochs, lr=args.lr, device=device, activation_stats=True, seed=args.seed,
@@ -153,9 +182,13 @@ def _recipe(args):
     kwargs = r.model_kwargs if args.model == r.model else {}  # the recipe's model options fit its own model only
     return r.with_(model=args.model, model_kwargs=kwargs, epochs=args.epochs, lr=args.lr, bs=args.bs)
 
+def _run_folder(checkpoint) -> Path:
+    "The --out folder of the run a checkpoint belongs to: the folder above `checkpoints/`, or the folder of `final.pth`."
+    return checkpoint.parent.parent if checkpoint.parent.name == 'checkpoints' else checkpoint.parent
+
 def _check_same_recipe(args, r, last):
-    "On resume, raise a one-line error if the run was started with another recipe (the file `train` writes next to its checkpoints)."
-    meta = last.parent.parent/'recipe.json'
+    "On resume, raise a one-line error if the run was started with another recipe (the file `train` writes in its --out folder)."
+    meta = _run_folder(last)/'recipe.json'
     if not meta.is_file(): return  # a run from before recipes: nothing to compare
     try:
         started = json.loads(meta.read_text())
@@ -173,16 +206,19 @@ def _check_same_recipe(args, r, last):
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
-    r = _recipe(args)  # before anything is written: a missing --model/--recipe leaves no folder behind
+    r = _recipe(args)  # before anything is written: a mistake in the arguments leaves no folder behind
+    device = _device(args.device)
+    _model(args.model)  # fail fast on an unknown name
+    dls = r.data(path=args.data, seed=args.seed) if r else _data(args)
+    last = _resume_file(args.resume) if args.resume else None
     out = _writable(args.out)
     ckpts = out/'checkpoints'
-    if not args.resume and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
+    continues_here = last is not None and _run_folder(last).resolve() == out.resolve()
+    if not continues_here and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
         raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
                        f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
                        'or another --out')
-    device = _device(args.device)
-    if r: _model(r.model)  # fail fast on an unknown name
-    dls = r.data(path=args.data, seed=args.seed) if r else _data(args)
+    _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])
     split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
     record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe,
                        recipe_options=dataclasses.asdict(r) if r else None)
@@ -192,15 +228,14 @@ def cmd_train(args):
         set_seed(args.seed)
         learn = Learner(_model(args.model), dls, device=device, cbs=cbs)
     start = 0
-    if args.resume:
-        last = _resume_file(args.resume)
+    if last is not None:
         _check_same_recipe(args, r, last)
         _load_for_resume(learn, last); start = learn.epochs_done
         if start >= args.epochs:
             if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
             return learn
         if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
-    elif is_main_process():  # what a resume must match: the recipe and its options (none for a plain run)
+    if is_main_process() and not (continues_here and (out/'recipe.json').exists()):  # what a resume must match: the recipe and its options
         atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None})), 'w')
     try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
     except KeyboardInterrupt:
@@ -215,7 +250,10 @@ def cmd_train(args):
         raise CLIError(f'{e.__cause__}; ' + (f'the last complete checkpoint is {last}' if last else 'no checkpoint was completed')) from None
     if not is_main_process(): return learn
     learn.save(out/'final.pth')
-    if r: print('\ntest: ' + ', '.join(f'{k} {v:.4f}' for k, v in r.evaluate(learn).items()))
+    if r:
+        test = r.evaluate(learn)
+        print('\ntest: ' + ', '.join(f'{k} {v:.4f}' for k, v in test.items()))
+        if getattr(record, 'record', None): write_record({**record.record, 'test': test}, record.path)  # the figures printed, in the record
     print(f'\nvalid: {learn.validate()}\nwrote {out/"final.pth"}, {out/"history.csv"}, {out/"record.json"}, checkpoints in {ckpts}')
     return learn
 
@@ -233,9 +271,9 @@ def cmd_summary(args):
 
 def cmd_lr_find(args):
     "Run the LR finder on FashionMNIST, print the suggestions and save the plot."
-    out = _writable(args.out)
     set_seed(args.seed)
     learn = Learner(_model(args.model), _data(args), device=_device(args.device), progress=False)
+    out = _writable(args.out); _claim(out, [f'lr_find_{args.model}.png'])
     import matplotlib.pyplot as plt
     sugg = learn.lr_find()
     print('  '.join(f'{k}: {v:.2e}' for k, v in sugg.items()))

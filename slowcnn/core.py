@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #3c299fb7
 from __future__ import annotations
-import errno, os, random, tempfile
+import errno, os, random, stat, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -98,6 +98,13 @@ class WriteError(OSError):
     "A file that could not be written (full disk, no permission); the message names it and says what was kept."
 
 # %% ../nbs/00_core.ipynb #15dcb701
+def _mode_for(path) -> int:
+    "The permissions a plain `open(path, 'w')` leaves `path` with: those of the file already there, or 0o666 less the umask."
+    try: return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0); os.umask(umask)  # the only way to read it
+        return 0o666 & ~umask
+
 def atomic_write(path, write, mode:str='wb'):
     "Write `path` atomically by calling `write(file)` on a temporary file, then fsync and rename; returns the path."
     path = Path(path)
@@ -109,6 +116,7 @@ def atomic_write(path, write, mode:str='wb'):
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes it private (0o600)
         os.replace(tmp, path)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)

@@ -39,8 +39,21 @@ class Recipe:
     about: str = ''
 
     def __post_init__(self):
-        if self.whiten not in (None, 'trained', 'frozen'):
-            raise ValueError(f"whiten must be None, 'trained' or 'frozen', found {self.whiten!r}")
+        whole = lambda v: isinstance(v, int) and not isinstance(v, bool)
+        checks = [('epochs', whole(self.epochs) and self.epochs >= 1, 'a whole number of at least 1'),
+                  ('bs', whole(self.bs) and self.bs >= 1, 'a whole number of at least 1'),
+                  ('lr', isinstance(self.lr, (int, float)) and self.lr > 0, 'a number above 0'),
+                  ('wd', isinstance(self.wd, (int, float)) and self.wd >= 0, 'a number of at least 0'),
+                  ('pct_start', isinstance(self.pct_start, (int, float)) and 0 < self.pct_start < 1, 'a fraction between 0 and 1'),
+                  ('translate', whole(self.translate) and self.translate >= 0, 'a whole number of pixels, at least 0'),
+                  ('erase', isinstance(self.erase, (int, float)) and 0 <= self.erase <= 1, 'a probability in [0, 1]'),
+                  ('label_smoothing', isinstance(self.label_smoothing, (int, float)) and 0 <= self.label_smoothing < 1, 'a number in [0, 1)'),
+                  ('ema', self.ema is None or (isinstance(self.ema, float) and 0 < self.ema < 1), 'None or a decay in (0, 1)'),
+                  ('tta_shift', self.tta_shift is None or (whole(self.tta_shift) and self.tta_shift >= 0), 'None or a whole number of pixels, at least 0'),
+                  ('whiten', self.whiten in (None, 'trained', 'frozen'), "None, 'trained' or 'frozen'"),
+                  ('model_kwargs', isinstance(self.model_kwargs, dict), 'a dict')]
+        for name, ok, expected in checks:
+            if not ok: raise ValueError(f'Recipe {self.name!r}: {name} must be {expected}, found {getattr(self, name)!r}')
 
     def with_(self, **changes) -> Recipe:
         "A copy of the recipe with `changes`."
@@ -79,11 +92,13 @@ class Recipe:
             learn.model.load_state_dict(ema.trained)
             try: res |= {'test_accuracy_plain': self.accuracy(learn, dl), 'test_accuracy_tta': self.accuracy(learn, dl, tta)}
             finally: learn.model.load_state_dict(averaged)  # the model keeps the average, whatever happens
-        key = 'test_accuracy_' + ('ema' if self.ema else 'plain') + ('_tta' if self.tta_shift is not None else '')
+        kind = ('ema' if self.ema else '') + ('_tta' if self.tta_shift is not None else '')
+        key = 'test_accuracy_' + (kind.lstrip('_') or 'plain')  # plain, tta, ema or ema_tta
         return {'test_accuracy': res[key], **dict(sorted(res.items()))}
     def run(self, seed:int=0, dls:DataLoaders|None=None, device=None, progress:bool=False, cbs=None) -> dict:
         "Train with the recipe from `seed` (with extra callbacks `cbs`, e.g. `Compile()`) and evaluate: a row of the ablation table."
         learn = self.learner(dls, seed=seed, device=device, cbs=cbs, progress=progress)
+        if learn.dls.test is None: raise ValueError('Recipe.run needs data with a test split, found none; nothing was trained')
         sync_device(learn.device); t0 = time.perf_counter()
         self.fit(learn)
         sync_device(learn.device); train_s = time.perf_counter() - t0

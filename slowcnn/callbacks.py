@@ -240,26 +240,29 @@ class EarlyStopping(_Monitor):
     "Stop training when `monitor` has not improved by more than `min_delta` for `patience` epochs."
     order = 60
     def __init__(self, monitor='valid_loss', patience:int=1, min_delta=0., mode='auto'):
-        super().__init__(monitor, min_delta, mode); self.patience = patience
+        super().__init__(monitor, min_delta, mode); self.patience, self.wait, self.stopped_epoch = patience, 0, None
     def before_fit(self, learn):
-        if learn.start_epoch == 0: self.best, self.wait = None, 0
+        if learn.start_epoch == 0: self.best, self.wait, self.stopped_epoch = None, 0, None
+    def before_epoch(self, learn):
+        # decided at the end of the last epoch and stopped only now, so that the callbacks after this one
+        # (`CSVLogger`, `Checkpoint`) logged and saved the stopping epoch like any other
+        if self.stopped_epoch is not None: raise CancelFitException()
     def after_epoch(self, learn):
         better = self._improved(learn)
         if better is None: return
         if better: self.wait = 0
         else:
             self.wait += 1
-            if self.wait >= self.patience:
-                self.stopped_epoch = learn.epoch
-                raise CancelFitException()
-    def state_dict(self): return {'best': self.best, 'wait': self.wait}
-    def load_state_dict(self, sd): self.best, self.wait = sd['best'], sd['wait']
+            if self.wait >= self.patience: self.stopped_epoch = learn.epoch
+    def state_dict(self): return {'best': self.best, 'wait': self.wait, 'stopped_epoch': self.stopped_epoch}
+    def load_state_dict(self, sd): self.best, self.wait, self.stopped_epoch = sd['best'], sd['wait'], sd.get('stopped_epoch')  # older checkpoints lack it
 
 class SaveBest(_Monitor):
     "Keep a copy of the weights from the best epoch by `monitor` (also to `fname` if given); restore them after the fit."
     order = 70
     def __init__(self, monitor='valid_loss', min_delta=0., mode='auto', fname=None, restore:bool=True):
         super().__init__(monitor, min_delta, mode); self.fname, self.restore = fname, restore
+        self.best_state, self.best_epoch = None, None
     def before_fit(self, learn):
         if learn.start_epoch == 0: self.best, self.best_state, self.best_epoch = None, None, None
     def after_epoch(self, learn):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle, re, uuid
 from pathlib import Path
 import torch
+from torch import nn
 import torch.distributed as dist
 from .core import *
 from .callback import *
@@ -32,9 +33,16 @@ def _cb_states(learn):
         if hasattr(cb, 'state_dict'): out[f'{key}.{seen[key]}'] = cb.state_dict()
     return out
 
+def _unwrap(model:nn.Module) -> nn.Module:
+    "The module inside `torch.compile`'s and DDP's wrappers, whose state dict has plain keys."
+    while True:
+        if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
+        elif isinstance(getattr(model, '_orig_mod', None), nn.Module): model = model._orig_mod
+        else: return model
+
 def save_checkpoint(learn, path, epoch:int|None=None, with_opt:bool=True) -> Path:
     "Save `learn`'s full training state to `path` atomically; `epoch` is the number of epochs done (default: the learner's)."
-    state = {'format': CKPT_FORMAT, 'run_id': getattr(learn, 'run_id', None), 'model': learn.model.state_dict(),
+    state = {'format': CKPT_FORMAT, 'run_id': getattr(learn, 'run_id', None), 'model': _unwrap(learn.model).state_dict(),
              'opt': learn.opt.state_dict() if (with_opt and learn.opt is not None) else None,
              'epoch': learn.epochs_done if epoch is None else epoch, 'rng': get_rng_state(),
              'dls': learn.dls.state_dict(), 'cbs': _cb_states(learn),
@@ -70,11 +78,20 @@ def _check_arch(model, sd, path):
                  f'different shapes: {show(shapes)}' if shapes else '']
         raise CheckpointError(f'{path} is from a different architecture; ' + '; '.join(p for p in parts if p))
 
+_PREFIXES = ('_orig_mod.', 'module.')  # what `torch.compile` and DDP put before every key of the module they wrap
+
+def _plain_keys(sd:dict, own) -> dict:
+    "`sd` without the wrappers' prefixes that all its keys have, unless its keys are already the model's (`own`)."
+    while sd and not (sd.keys() & own) and (p := next((p for p in _PREFIXES if all(k.startswith(p) for k in sd)), None)):
+        sd = {k[len(p):]: v for k, v in sd.items()}
+    return sd
+
 def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
     "Restore everything `save_checkpoint` stored into `learn`; the file is checked whole before anything changes."
-    state = read_checkpoint(path)
-    if strict: _check_arch(learn.model, state['model'], path)
-    learn.model.load_state_dict(state['model'], strict=strict)
+    state, model = read_checkpoint(path), _unwrap(learn.model)  # compiled or DDP-wrapped: load into the module inside
+    sd = _plain_keys(state['model'], model.state_dict().keys())
+    if strict: _check_arch(model, sd, path)
+    model.load_state_dict(sd, strict=strict)
     if with_opt and state.get('opt') is not None:
         if learn.opt is None: learn.opt = learn.opt_func(learn.model.parameters(), lr=learn.lr)
         learn.opt.load_state_dict(state['opt'])

@@ -67,16 +67,16 @@ def read_checkpoint(path) -> dict:
         raise CheckpointError(f'{path} is not a slowcnn checkpoint (keys: {", ".join(map(str, list(state)[:8]))})')
     return state
 
-def _check_arch(model, sd, path):
+def _check_arch(model, sd, path, strict:bool=True):
     own = model.state_dict()
-    missing, unexpected = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
+    missing, unexpected = (sorted(set(own) - set(sd)), sorted(set(sd) - set(own))) if strict else ([], [])
     shapes = [f'{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}' for k in own if k in sd and sd[k].shape != own[k].shape]
     if missing or unexpected or shapes:
         show = lambda xs: ', '.join(xs[:8]) + (f' ... ({len(xs)} in all)' if len(xs) > 8 else '')
         parts = [f'missing from the checkpoint: {show(missing)}' if missing else '',
                  f'not in the model: {show(unexpected)}' if unexpected else '',
                  f'different shapes: {show(shapes)}' if shapes else '']
-        raise CheckpointError(f'{path} is from a different architecture; ' + '; '.join(p for p in parts if p))
+        raise CheckpointError(f'{path} is from a different architecture; ' + '; '.join(p for p in parts if p) + '; nothing was loaded')
 
 _PREFIXES = ('_orig_mod.', 'module.')  # what `torch.compile` and DDP put before every key of the module they wrap
 
@@ -90,7 +90,7 @@ def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
     "Restore everything `save_checkpoint` stored into `learn`; the file is checked whole before anything changes."
     state, model = read_checkpoint(path), _unwrap(learn.model)  # compiled or DDP-wrapped: load into the module inside
     sd = _plain_keys(state['model'], model.state_dict().keys())
-    if strict: _check_arch(model, sd, path)
+    _check_arch(model, sd, path, strict)
     model.load_state_dict(sd, strict=strict)
     if with_opt and state.get('opt') is not None:
         if learn.opt is None: learn.opt = learn.opt_func(learn.model.parameters(), lr=learn.lr)

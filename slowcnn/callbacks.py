@@ -158,6 +158,9 @@ class EMA(Callback):
 def patch_covariance(x:torch.Tensor, kernel_size, stride=1, budget:int=2**22) -> tuple[torch.Tensor, torch.Tensor]:
     "The mean and covariance (float64) of the `kernel_size` patches at `stride` of the images `x`, each flattened as a convolution sees it."
     k, st = nn.modules.utils._pair(kernel_size), nn.modules.utils._pair(stride)
+    if x.ndim != 4 or len(x) == 0 or x.shape[2] < k[0] or x.shape[3] < k[1]:
+        raise ValueError(f'patch statistics of a {k[0]}x{k[1]} kernel need images (N, C, H, W) with N >= 1, H >= {k[0]} and '
+                         f'W >= {k[1]}, found {tuple(x.shape)}; nothing was computed')
     d = x.shape[1] * k[0] * k[1]
     per_image = d * ((x.shape[2] - k[0]) // st[0] + 1) * ((x.shape[3] - k[1]) // st[1] + 1)
     if x.device.type == 'mps': x = x.cpu()                 # MPS has no float64
@@ -170,7 +173,7 @@ def patch_covariance(x:torch.Tensor, kernel_size, stride=1, budget:int=2**22) ->
 
 @torch.no_grad()
 def whiten_conv_(conv:nn.Conv2d, x:torch.Tensor, eps:float=5e-4) -> int:
-    "Set the first filters of `conv` to ± the principal directions of its input patches in `x`, scaled to unit output variance; returns how many."
+    "Set the first filters of `conv` to ± the principal directions of its input patches in `x`, scaled to unit output variance; returns how many (0 for a single filter, left as it is)."
     if conv.groups != 1 or conv.dilation != (1, 1) or conv.padding_mode != 'zeros':
         raise ValueError(f'whitening needs a plain convolution (groups=1, dilation 1, zero padding), found {conv}')
     if x.ndim != 4 or x.shape[1] != conv.in_channels:
@@ -178,6 +181,7 @@ def whiten_conv_(conv:nn.Conv2d, x:torch.Tensor, eps:float=5e-4) -> int:
     mean, cov = patch_covariance(x, conv.kernel_size, conv.stride)
     vals, vecs = torch.linalg.eigh(cov)                      # ascending eigenvalues
     n = min(conv.out_channels // 2, len(vals))
+    if n == 0: return 0                                      # one filter has no room for a ± pair (and `vecs[:, -0:]` is every column)
     w = (vecs[:, -n:].flip(1) / (vals[-n:].flip(0).clamp_min(0) + eps).sqrt()).T  # the n largest, largest first
     w = torch.cat([w, -w])
     conv.weight[:2*n] = w.view(2*n, *conv.weight.shape[1:]).to(conv.weight)
@@ -199,7 +203,8 @@ class WhitenInit(Callback):
     "Whiten the model's first convolution on `n_images` training images before its first fit (`whiten_conv_`), frozen during fits if `freeze`."
     order = -35  # first of all: before DistributedTrainer copies rank 0's weights and before EMA copies the model
     def __init__(self, n_images:int=2048, eps:float=5e-4, freeze:bool=False):
-        if n_images < 1: raise ValueError(f'n_images must be at least 1, found {n_images}')
+        if not isinstance(n_images, int) or isinstance(n_images, bool) or n_images < 1:
+            raise ValueError(f'n_images must be an integer of at least 1, found {n_images!r}')
         self.n_images, self.eps, self.freeze, self.conv, self.filters, self.done, self._frozen = n_images, eps, freeze, None, 0, False, []
     def before_fit(self, learn):
         self.conv = next((m for m in learn.model.modules() if isinstance(m, nn.Conv2d)), None)
@@ -235,26 +240,29 @@ class EarlyStopping(_Monitor):
     "Stop training when `monitor` has not improved by more than `min_delta` for `patience` epochs."
     order = 60
     def __init__(self, monitor='valid_loss', patience:int=1, min_delta=0., mode='auto'):
-        super().__init__(monitor, min_delta, mode); self.patience = patience
+        super().__init__(monitor, min_delta, mode); self.patience, self.wait, self.stopped_epoch = patience, 0, None
     def before_fit(self, learn):
-        if learn.start_epoch == 0: self.best, self.wait = None, 0
+        if learn.start_epoch == 0: self.best, self.wait, self.stopped_epoch = None, 0, None
+    def before_epoch(self, learn):
+        # decided at the end of the last epoch and stopped only now, so that the callbacks after this one
+        # (`CSVLogger`, `Checkpoint`) logged and saved the stopping epoch like any other
+        if self.stopped_epoch is not None: raise CancelFitException()
     def after_epoch(self, learn):
         better = self._improved(learn)
         if better is None: return
         if better: self.wait = 0
         else:
             self.wait += 1
-            if self.wait >= self.patience:
-                self.stopped_epoch = learn.epoch
-                raise CancelFitException()
-    def state_dict(self): return {'best': self.best, 'wait': self.wait}
-    def load_state_dict(self, sd): self.best, self.wait = sd['best'], sd['wait']
+            if self.wait >= self.patience: self.stopped_epoch = learn.epoch
+    def state_dict(self): return {'best': self.best, 'wait': self.wait, 'stopped_epoch': self.stopped_epoch}
+    def load_state_dict(self, sd): self.best, self.wait, self.stopped_epoch = sd['best'], sd['wait'], sd.get('stopped_epoch')  # older checkpoints lack it
 
 class SaveBest(_Monitor):
     "Keep a copy of the weights from the best epoch by `monitor` (also to `fname` if given); restore them after the fit."
     order = 70
     def __init__(self, monitor='valid_loss', min_delta=0., mode='auto', fname=None, restore:bool=True):
         super().__init__(monitor, min_delta, mode); self.fname, self.restore = fname, restore
+        self.best_state, self.best_epoch = None, None
     def before_fit(self, learn):
         if learn.start_epoch == 0: self.best, self.best_state, self.best_epoch = None, None, None
     def after_epoch(self, learn):

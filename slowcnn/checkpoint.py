@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle, re, uuid
 from pathlib import Path
 import torch
+from torch import nn
 import torch.distributed as dist
 from .core import *
 from .callback import *
@@ -32,10 +33,18 @@ def _cb_states(learn):
         if hasattr(cb, 'state_dict'): out[f'{key}.{seen[key]}'] = cb.state_dict()
     return out
 
+def _unwrap(model:nn.Module) -> nn.Module:
+    "The module inside `torch.compile`'s and DDP's wrappers, whose state dict has plain keys."
+    while True:
+        if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
+        elif isinstance(getattr(model, '_orig_mod', None), nn.Module): model = model._orig_mod
+        else: return model
+
 def save_checkpoint(learn, path, epoch:int|None=None, with_opt:bool=True) -> Path:
     "Save `learn`'s full training state to `path` atomically; `epoch` is the number of epochs done (default: the learner's)."
-    state = {'format': CKPT_FORMAT, 'run_id': getattr(learn, 'run_id', None), 'model': learn.model.state_dict(),
-             'opt': learn.opt.state_dict() if (with_opt and learn.opt is not None) else None,
+    opt = learn.opt if with_opt else None
+    state = {'format': CKPT_FORMAT, 'run_id': getattr(learn, 'run_id', None), 'model': _unwrap(learn.model).state_dict(),
+             'opt': opt.state_dict() if opt is not None else None, 'opt_class': type(opt).__name__ if opt is not None else None,
              'epoch': learn.epochs_done if epoch is None else epoch, 'rng': get_rng_state(),
              'dls': learn.dls.state_dict(), 'cbs': _cb_states(learn),
              'scaler': learn.scaler.state_dict() if learn.scaler is not None else None}
@@ -57,27 +66,74 @@ def read_checkpoint(path) -> dict:
     if state.get('format') != CKPT_FORMAT:  # a bare state_dict: weights only
         if state and all(isinstance(v, torch.Tensor) for v in state.values()): return {'model': state}
         raise CheckpointError(f'{path} is not a slowcnn checkpoint (keys: {", ".join(map(str, list(state)[:8]))})')
+    _check_fields(state, path)
     return state
 
-def _check_arch(model, sd, path):
+_NONE = type(None)
+_FIELDS = {'run_id': (str, _NONE), 'opt': (dict, _NONE), 'opt_class': (str, _NONE), 'epoch': (int,), 'rng': (dict,),
+           'dls': (dict,), 'cbs': (dict,), 'scaler': (dict, _NONE)}  # each may be missing: older checkpoints lack some
+
+def _check_fields(state, path):
+    "Refuse, in one line, a tagged checkpoint whose fields do not have the types `save_checkpoint` writes."
+    def damaged(field, expected, found):
+        raise CheckpointError(f'{path} is a damaged slowcnn checkpoint: {field!r} should be {expected}, found {found}; nothing was loaded')
+    sd = state.get('model')
+    if not isinstance(sd, dict): damaged('model', 'a dict of names to tensors', type(sd).__name__ if 'model' in state else 'no such field')
+    bad = next((k for k, v in sd.items() if not (isinstance(k, str) and isinstance(v, torch.Tensor))), None)
+    if bad is not None: damaged('model', 'a dict of names to tensors', f'{bad!r}: {type(sd[bad]).__name__}')
+    for k, types in _FIELDS.items():
+        if k in state and not isinstance(state[k], types):
+            damaged(k, ' or '.join('None' if t is _NONE else t.__name__ for t in types), type(state[k]).__name__)
+    opt = state.get('opt')
+    if opt is not None and not (isinstance(opt.get('state'), dict) and isinstance(opt.get('param_groups'), list)
+                                and all(isinstance(g, dict) and isinstance(g.get('params'), list) for g in opt['param_groups'])):
+        damaged('opt', "an optimizer's state dict ('state' and 'param_groups')", f'keys {", ".join(map(str, opt))}')
+
+def _check_arch(model, sd, path, strict:bool=True):
     own = model.state_dict()
-    missing, unexpected = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
+    missing, unexpected = (sorted(set(own) - set(sd)), sorted(set(sd) - set(own))) if strict else ([], [])
     shapes = [f'{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}' for k in own if k in sd and sd[k].shape != own[k].shape]
     if missing or unexpected or shapes:
         show = lambda xs: ', '.join(xs[:8]) + (f' ... ({len(xs)} in all)' if len(xs) > 8 else '')
         parts = [f'missing from the checkpoint: {show(missing)}' if missing else '',
                  f'not in the model: {show(unexpected)}' if unexpected else '',
                  f'different shapes: {show(shapes)}' if shapes else '']
-        raise CheckpointError(f'{path} is from a different architecture; ' + '; '.join(p for p in parts if p))
+        raise CheckpointError(f'{path} is from a different architecture; ' + '; '.join(p for p in parts if p) + '; nothing was loaded')
+
+_PREFIXES = ('_orig_mod.', 'module.')  # what `torch.compile` and DDP put before every key of the module they wrap
+
+def _plain_keys(sd:dict, own) -> dict:
+    "`sd` without the wrappers' prefixes that all its keys have, unless its keys are already the model's (`own`)."
+    while sd and not (sd.keys() & own) and (p := next((p for p in _PREFIXES if all(k.startswith(p) for k in sd)), None)):
+        sd = {k[len(p):]: v for k, v in sd.items()}
+    return sd
+
+def _check_opt(opt, sd, opt_class, path):
+    "Refuse, in one line, an optimizer state that `opt` cannot use: another optimizer's, or other parameter groups."
+    own, saved = opt.param_groups, sd['param_groups']
+    sizes = lambda groups: [len(g['params']) for g in groups]
+    # checkpoints before the class was stored: another optimizer lacks some of the hyper-parameters (SGD has no `betas`);
+    # the same class is not asked, since torch fills in the hyper-parameters newer versions added
+    missing = sorted({k for o, s in zip(own, saved) for k in o if k not in s}) if opt_class is None else []
+    if opt_class not in (None, type(opt).__name__): found = opt_class
+    elif sizes(saved) != sizes(own): found = f'parameter groups of {sizes(saved)} parameters'
+    elif missing: found = f'parameter groups without {", ".join(missing)}'
+    else: return
+    raise CheckpointError(f"{path} holds an optimizer state that does not fit the learner's: expected {type(opt).__name__} "
+                          f'with parameter groups of {sizes(own)} parameters, found {found}; nothing was loaded; '
+                          '`load(path, with_opt=False)` loads the rest without the optimizer')
 
 def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
     "Restore everything `save_checkpoint` stored into `learn`; the file is checked whole before anything changes."
-    state = read_checkpoint(path)
-    if strict: _check_arch(learn.model, state['model'], path)
-    learn.model.load_state_dict(state['model'], strict=strict)
+    state, model = read_checkpoint(path), _unwrap(learn.model)  # compiled or DDP-wrapped: load into the module inside
+    sd = _plain_keys(state['model'], model.state_dict().keys())
+    _check_arch(model, sd, path, strict)
+    opt = None
     if with_opt and state.get('opt') is not None:
-        if learn.opt is None: learn.opt = learn.opt_func(learn.model.parameters(), lr=learn.lr)
-        learn.opt.load_state_dict(state['opt'])
+        opt = learn.opt if learn.opt is not None else learn.opt_func(learn.model.parameters(), lr=learn.lr)
+        _check_opt(opt, state['opt'], state.get('opt_class'), path)
+    model.load_state_dict(sd, strict=strict)
+    if opt is not None: learn.opt = opt; opt.load_state_dict(state['opt'])
     if 'rng' in state: set_rng_state(state['rng'])
     if 'dls' in state: learn.dls.load_state_dict(state['dls'])
     cb_states = state.get('cbs', {})

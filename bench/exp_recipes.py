@@ -8,7 +8,7 @@ trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA
   python bench/exp_recipes.py --record nbs/records/recipes_cpu.json [--seeds 5] [--steps seed004,aug,ls_ema,every,long]
   python bench/exp_recipes.py --record nbs/records/recipes_whiten_cpu.json --steps whiten,whiten_frozen   # the data-dependent first layer
   python bench/exp_recipes.py --record nbs/records/recipes_gpu.json --steps seed004,aug,ls_ema,every,long,accurate   # on an H100/H200
-  python bench/exp_recipes.py --record nbs/records/recipes_cpu5min.json --steps cpu5min --compile   # five minutes on the 2-core CPU
+  python bench/exp_recipes.py --record nbs/records/recipes_long_compiled_cpu.json --steps long --compile   # the fast recipe, compiled
 
 --compile trains every run through `Compile()`, after a warm-up fit of one epoch that pays the compilation (its time
 is in the record as `warmup_s`), so the runs' times are warm.  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
@@ -26,11 +26,10 @@ def steps() -> dict:
     long = seed.with_(name='long', epochs=8, about="seed 004's recipe for 8 epochs: what the epochs alone buy")
     whiten = seed.with_(name='whiten', whiten='trained', about="seed 004's recipe, its first convolution started from whitened patches")
     whiten_frozen = seed.with_(name='whiten_frozen', whiten='frozen', about="seed 004's recipe, its first convolution whitened and frozen (airbench)")
-    cpu5min = seed.with_(name='cpu5min', epochs=10, about="seed 004's recipe for 10 epochs: what fits in five minutes of compiled training on the 2-core CPU")
     long16 = seed.with_(name='long16', epochs=16, about="seed 004's recipe for 16 epochs: a candidate for 93% in ten seconds on a GPU")
     every16 = every.with_(name='every16', epochs=16, about='every technique for 16 epochs: the other candidate for 93% on a GPU')
     return {'seed004': seed, 'aug': aug, 'ls_ema': ls_ema, 'every': every, 'long': long, 'whiten': whiten,
-            'whiten_frozen': whiten_frozen, 'cpu5min': cpu5min, 'long16': long16, 'every16': every16, 'accurate': RECIPES['accurate']}
+            'whiten_frozen': whiten_frozen, 'long16': long16, 'every16': every16, 'accurate': RECIPES['accurate']}
 
 DEFAULT_STEPS = 'seed004,aug,ls_ema,every,long'  # 'accurate' (a 2.8M-parameter ResNet, 15 epochs) is for a GPU: add it with --steps
 

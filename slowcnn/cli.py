@@ -50,6 +50,12 @@ def _positive(kind):
     parse.__name__ = kind.__name__
     return parse
 
+def _seed(s):
+    try: v = int(s)
+    except ValueError: v = -1
+    if not 0 <= v < 2**32: raise argparse.ArgumentTypeError(f'expected a whole number from 0 to {2**32 - 1}, found {s!r}')
+    return v
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message): self.exit(2, f'slowcnn: error: {message} (see `{self.prog} --help`)\n')
 
@@ -98,9 +104,13 @@ def _device(name):
 
 def _model(name, **kw):
     try: return create_model(name, **kw)
-    except ValueError as e: raise CLIError(str(e)) from None
+    except ValueError as e: raise CLIError(str(e).replace('`list_models(include_timm=True)` lists', '`slowcnn models --timm` lists')) from None
 
-def _data(args): return fashion_mnist(bs=args.bs, path=args.data, split=getattr(args, 'split', 'test'))
+def _data(args, recipe=None):
+    "FashionMNIST as `--data`, `--bs` and `--split` (or the recipe) ask, with the library's hints in the command line's words."
+    try: return recipe.data(path=args.data, seed=args.seed) if recipe else fashion_mnist(bs=args.bs, path=args.data, split=getattr(args, 'split', 'test'))
+    except DataError as e:
+        raise CLIError(str(e).splitlines()[0].replace(', or pass `download=True`', '').replace('`path=`', '`--data`').replace('path= ', '--data ')) from None
 
 def _parallel() -> list:
     "Data-parallel training when started by torchrun (`--bs` is then per process); nothing otherwise."
@@ -209,7 +219,7 @@ def cmd_train(args):
     r = _recipe(args)  # before anything is written: a mistake in the arguments leaves no folder behind
     device = _device(args.device)
     _model(args.model)  # fail fast on an unknown name
-    dls = r.data(path=args.data, seed=args.seed) if r else _data(args)
+    dls = _data(args, r)
     last = _resume_file(args.resume) if args.resume else None
     out = _writable(args.out)
     ckpts = out/'checkpoints'
@@ -300,7 +310,7 @@ def make_parser() -> argparse.ArgumentParser:
         sp.add_argument('--bs', type=_positive(int), default=None if recipe else 512, help='batch size')
         sp.add_argument('--data', help='folder with the FashionMNIST idx files (default: $SLOWCNN_DATA, then Debian\'s package)')
         sp.add_argument('--device', choices=['cpu', 'cuda', 'mps'], help='default: the best available')
-        sp.add_argument('--seed', type=int, default=42)
+        sp.add_argument('--seed', type=_seed, default=42)
         if epochs:
             sp.add_argument('--epochs', type=_positive(int), default=None if recipe else 3)
             sp.add_argument('--lr', type=_positive(float), default=None if recipe else 1e-2, help='peak one-cycle learning rate')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_records.ipynb #9653d99f
 from __future__ import annotations
-import contextlib, datetime, json, os, platform, subprocess, sys, time
+import contextlib, datetime, json, math, os, platform, subprocess, sys, time
 import slowcnn
 from importlib import metadata
 from pathlib import Path
@@ -44,7 +44,7 @@ def git_state(path=None) -> dict|None:
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=path, capture_output=True, text=True, timeout=10)
         commit = run('rev-parse', 'HEAD')
-        if commit.returncode: return None
+        if commit.returncode or run('ls-files', '--error-unmatch', '.').returncode: return None  # outside git, or in a repo that does not track this code
         return {'commit': commit.stdout.strip(), 'dirty': bool(run('status', '--porcelain', '--untracked-files=no').stdout.strip())}
     except (OSError, subprocess.SubprocessError): return None
 
@@ -75,9 +75,17 @@ def run_record(learn, name=None, command=None, seed=None, split=None, params=Non
             'split': split, 'recipe': recipe(learn), 'history': history, 'final': final, 'params': params,
             'mflops': mflops, 'wall_s': wall_s, 'smoke': smoke, **extra}
 
+def _plain(x):
+    "`x` as JSON data: non-finite floats as null (JSON has no NaN), tensors and numpy values as numbers or lists."
+    if isinstance(x, float): return x if math.isfinite(x) else None
+    if isinstance(x, dict): return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [_plain(v) for v in x]
+    if hasattr(x, 'tolist') and hasattr(x, 'dtype'): return _plain(x.tolist())  # a tensor or a numpy value
+    return x
+
 def write_record(record:dict, path) -> Path:
-    "Write `record` as JSON to `path`, atomically."
-    text = json.dumps(record, indent=1, default=str) + '\n'
+    "Write `record` as standard JSON to `path`, atomically."
+    text = json.dumps(_plain(record), indent=1, default=str, allow_nan=False) + '\n'
     return atomic_write(path, lambda f: f.write(text), 'w')
 
 def read_record(path) -> dict:
@@ -92,11 +100,12 @@ def read_record(path) -> dict:
 
 def describe_record(rec:dict) -> str:
     "One line saying where a record's figures come from: the machine, the date, the versions, the commit and whether it was a smoke run."
-    m, v, g = rec.get('machine') or {}, rec.get('versions') or {}, rec.get('git') or {}
+    m, v, g = (x if isinstance(x := rec.get(k), dict) else {} for k in ('machine', 'versions', 'git'))  # a hand-edited record too
     where = f"{m['gpu']} GPU" if m.get('gpu') and str(m.get('device', '')).startswith('cuda') else f"{m.get('cpu', 'unknown CPU')} ({m.get('cores', '?')} cores)"
-    commit = f"commit {g['commit'][:7]}{' + local changes' if g.get('dirty') else ''}" if g.get('commit') else \
+    commit = f"commit {str(g['commit'])[:7]}{' + local changes' if g.get('dirty') else ''}" if g.get('commit') else \
              ('outside git' if 'git' in rec else 'commit unknown')
-    kind = {True: 'SMOKE RUN (checks code, measures nothing)', False: 'full record'}.get(rec.get('smoke'), 'record')
+    smoke = rec.get('smoke')
+    kind = 'SMOKE RUN (checks code, measures nothing)' if smoke is True else 'full record' if smoke is False else 'record'
     return (f"{kind}: `{rec.get('command', '?')}` on {where}, {str(rec.get('date', '?'))[:10]}, "
             f"torch {v.get('torch', '?')}, slowcnn {v.get('slowcnn', '?')} {commit}")
 

@@ -228,7 +228,6 @@ def cmd_train(args):
         raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
                        f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
                        'or another --out')
-    _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])
     split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
     record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe,
                        recipe_options=dataclasses.asdict(r) if r else None)
@@ -245,6 +244,7 @@ def cmd_train(args):
             if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
             return learn
         if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
+    _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])  # after every check: a refusal changes nothing
     if is_main_process() and not (continues_here and (out/'recipe.json').exists()):  # what a resume must match: the recipe and its options
         atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None})), 'w')
     try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)

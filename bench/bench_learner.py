@@ -2,14 +2,16 @@
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
   python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
-                                 [--compile] [--formats] [--record FILE]
+                                 [--compile] [--formats] [--graph] [--record FILE]
 
 Prints seconds per variant (median over reps) and the ratios to the hand-written loop; repetition 0 (cold: cuDNN
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
 block (every batch) to measure that callback's overhead. `--compile` adds the hand-written loop through
 `torch.compile` and the Learner with `Compile()`; `--formats` adds the Learner with channels_last (float32), with
-bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and channels_last). `--record FILE` also writes the figures as a run record (JSON, with the machine and versions) for
-the notebooks to render."""
+bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and channels_last). `--graph`
+adds the Learner with `CudaGraph()` (each full batch's step replayed from one CUDA graph; on a CPU it trains eagerly
+and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()`. `--record FILE` also writes the figures
+as a run record (JSON, with the machine and versions) for the notebooks to render."""
 import argparse, json, statistics, sys, time, warnings
 from pathlib import Path
 import torch
@@ -62,6 +64,7 @@ def main():
     p.add_argument('--eager-metrics', action='store_true', help='also time a Learner updating torcheval every batch')
     p.add_argument('--compile', action='store_true', help='also time the loop and the Learner through torch.compile')
     p.add_argument('--formats', action='store_true', help='also time the Learner with channels_last, bf16 autocast, and both')
+    p.add_argument('--graph', action='store_true', help='also time the Learner with CudaGraph() (and, with --compile, with both)')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
@@ -80,6 +83,9 @@ def main():
         variants['Learner + bf16 + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[lambda: MixedPrecision(channels_last=True)])
     if a.compile and a.formats:
         variants['Learner + Compile + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, ChannelsLast])
+    if a.graph:
+        variants['Learner + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[CudaGraph])
+        if a.compile: variants['Learner + Compile + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph])
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)
     times, cold = {k: [] for k in variants}, {}
@@ -93,13 +99,13 @@ def main():
             if rep: times[k].append(dt)
             else: cold[k] = dt
             last = hist[-1]; acc = last['valid_accuracy'] if isinstance(last, dict) else last[3]
-            print(f'  rep {rep}{" (warm-up)" if rep == 0 else ""}  {k:26s} {dt:8.2f} s   valid accuracy {acc:.4f}', flush=True)
+            print(f'  rep {rep}{" (warm-up)" if rep == 0 else ""}  {k:30s} {dt:8.2f} s   valid accuracy {acc:.4f}', flush=True)
     base = statistics.median(times['hand-written loop'])
     fastest = min(times['hand-written loop'])
     print('\nmedian and fastest seconds, and their ratios to the hand-written loop (on a shared machine noise only adds time,')
     print('so the fastest repetition is the steadier estimate):')
     for k, ts in times.items():
-        print(f'  {k:26s} median {statistics.median(ts):8.2f} s  x{statistics.median(ts)/base:.3f}   fastest {min(ts):8.2f} s  x{min(ts)/fastest:.3f}')
+        print(f'  {k:30s} median {statistics.median(ts):8.2f} s  x{statistics.median(ts)/base:.3f}   fastest {min(ts):8.2f} s  x{min(ts)/fastest:.3f}')
     if a.record:
         from slowcnn.records import provenance, write_record
         rec = {**provenance('python ' + ' '.join(sys.argv), device), 'kind': 'benchmark', 'name': 'learner_overhead',

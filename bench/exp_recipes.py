@@ -11,7 +11,8 @@ trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA
   python bench/exp_recipes.py --record nbs/records/recipes_long_compiled_cpu.json --steps long --compile   # the fast recipe, compiled
 
 --compile trains every run through `Compile()`, after a warm-up fit of one epoch that pays the compilation (its time
-is in the record as `warmup_s`), so the runs' times are warm.  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
+is in the record as `warmup_s`), so the runs' times are warm. --graph replays each full training batch's step from
+a CUDA graph (`CudaGraph()`; on a CPU it trains eagerly and says so), with or without --compile.  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
 import argparse, dataclasses, time
 from experiment import _START, command, report
 from slowcnn.all import *
@@ -39,6 +40,7 @@ def main():
     p.add_argument('--steps', default=DEFAULT_STEPS); p.add_argument('--device')
     p.add_argument('--smoke', action='store_true', help='a seconds-long check of the script, labelled smoke')
     p.add_argument('--compile', action='store_true', help='train through Compile(), warmed up first (see above)')
+    p.add_argument('--graph', action='store_true', help='replay each full training batch from a CUDA graph (CudaGraph())')
     a = p.parse_args()
     _START['git'] = git_state()  # the code that ran, whatever changes in the checkout meanwhile
     unknown = set(a.steps.split(',')) - set(steps())
@@ -46,12 +48,13 @@ def main():
     chosen = {k: v for k, v in steps().items() if k in a.steps.split(',')}
     device = resolve_device(a.device)
     runs, extra = [], {}
+    fast_path = lambda: [*([Compile()] if a.compile else []), *([CudaGraph()] if a.graph else [])] or None
     if a.compile:  # one fit of the first step on its full data pays the compilation of every shape the runs will see
         r = next(iter(chosen.values())).with_(epochs=1)
         dls = r.data(seed=0, device=device)
         if a.smoke:
             for dl in dls.loaders: dl.x, dl.y = dl.x[:256], dl.y[:256]
-        t0 = time.perf_counter(); r.run(seed=0, dls=dls, device=device, cbs=[Compile()]); extra['warmup_s'] = time.perf_counter() - t0
+        t0 = time.perf_counter(); r.run(seed=0, dls=dls, device=device, cbs=fast_path()); extra['warmup_s'] = time.perf_counter() - t0
         print(f"compiled: warm-up fit {extra['warmup_s']:.1f} s", flush=True)
     for seed in range(2 if a.smoke else a.seeds):
         for name, r in chosen.items():
@@ -59,10 +62,10 @@ def main():
             dls = r.data(seed=seed, device=device)
             if a.smoke:
                 for dl in dls.loaders: dl.x, dl.y = dl.x[:256], dl.y[:256]
-            row = {'step': name, **r.run(seed=seed, dls=dls, device=device, cbs=[Compile()] if a.compile else None)}
+            row = {'step': name, **r.run(seed=seed, dls=dls, device=device, cbs=fast_path())}
             runs.append(row)
             print(f"seed {seed} {name:13s} test {row['test_accuracy']:.4f}  train {row['train_s']:.1f} s", flush=True)
-            report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke, 'compile': a.compile, **extra,
+            report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke, 'compile': a.compile, 'graph': a.graph, **extra,
                               'split': f'train {dls.train.n} / valid {dls.valid.n} / test {dls.test.n}',
                               'recipes': {k: dataclasses.asdict(v) for k, v in chosen.items()}, 'runs': runs})
 

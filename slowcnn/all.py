@@ -5,6 +5,7 @@ from .callback import *
 from .learner import *
 from .schedule import *
 from .callbacks import *
+from .graphs import *
 from .checkpoint import *
 from .finetune import *
 from .distributed import *

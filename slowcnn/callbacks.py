@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .core import *
 from .callback import *
+from .checkpoint import unwrap_model
 
 # %% auto #0
 __all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'label_smoothing_loss',
@@ -21,7 +22,7 @@ __all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 
 # %% ../nbs/04_callbacks.ipynb #7f7927a4
 class MixedPrecision(Callback):
     "Autocast forward and loss to `dtype` (bf16 on CUDA/CPU, fp16 with a grad scaler on CUDA); optional channels_last."
-    order = -10
+    order, graph_safe = -10, True  # its `after_loss` only leaves autocast: `CudaGraph` can replay around it
     def __init__(self, dtype=torch.bfloat16, channels_last:bool=False):
         if dtype not in (torch.bfloat16, torch.float16): raise ValueError(f'dtype must be torch.bfloat16 or torch.float16, found {dtype}')
         self.dtype, self.channels_last, self.ctx, self._scaler_state = dtype, channels_last, None, None
@@ -268,19 +269,19 @@ class SaveBest(_Monitor):
     def after_epoch(self, learn):
         if self._improved(learn):
             ema = next((cb for cb in learn.cbs if isinstance(cb, EMA) and cb.n), None)  # validated with the average: keep it
-            model = ema.avg.module if ema is not None else learn.model
+            model = unwrap_model(ema.avg.module if ema is not None else learn.model)  # plain keys, even for a compiled model
             self.best_state = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}  # once per epoch
             self.best_epoch = learn.epoch
             if self.fname and is_main_process(): atomic_save(self.best_state, self.fname)
     def after_fit(self, learn):
-        if self.restore and self.best_state is not None and learn.exception is None: learn.model.load_state_dict(self.best_state)
+        if self.restore and self.best_state is not None and learn.exception is None: unwrap_model(learn.model).load_state_dict(self.best_state)
     def state_dict(self): return {'best': self.best, 'best_state': self.best_state, 'best_epoch': self.best_epoch}
     def load_state_dict(self, sd): self.best, self.best_state, self.best_epoch = sd['best'], sd['best_state'], sd['best_epoch']
 
 # %% ../nbs/04_callbacks.ipynb #5f5ecf0e
 class TerminateOnNaN(Callback):
     "Stop with an error naming the epoch and batch of the first non-finite training loss; reads it every `check_every` batches."
-    order = 40
+    order, graph_safe = 40, True  # its `after_loss` only reads the loss: `CudaGraph` can replay around it
     def __init__(self, check_every:int=50): self.check_every = check_every
     def before_train(self, learn): self.first_bad = torch.full((), -1, dtype=torch.long, device=learn.device)
     def after_loss(self, learn):

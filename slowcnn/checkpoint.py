@@ -13,8 +13,8 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'CheckpointError', 'new_run_id', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'checkpoints',
-           'checkpoint_run', 'latest_checkpoint', 'Checkpoint']
+__all__ = ['CKPT_FORMAT', 'CheckpointError', 'new_run_id', 'unwrap_model', 'save_checkpoint', 'read_checkpoint',
+           'load_checkpoint', 'checkpoints', 'checkpoint_run', 'latest_checkpoint', 'Checkpoint']
 
 # %% ../nbs/04a_checkpoint.ipynb #448b8168
 class CheckpointError(ValueError):
@@ -33,7 +33,7 @@ def _cb_states(learn):
         if hasattr(cb, 'state_dict'): out[f'{key}.{seen[key]}'] = cb.state_dict()
     return out
 
-def _unwrap(model:nn.Module) -> nn.Module:
+def unwrap_model(model:nn.Module) -> nn.Module:
     "The module inside `torch.compile`'s and DDP's wrappers, whose state dict has plain keys."
     while True:
         if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
@@ -43,7 +43,7 @@ def _unwrap(model:nn.Module) -> nn.Module:
 def save_checkpoint(learn, path, epoch:int|None=None, with_opt:bool=True) -> Path:
     "Save `learn`'s full training state to `path` atomically; `epoch` is the number of epochs done (default: the learner's)."
     opt = learn.opt if with_opt else None
-    state = {'format': CKPT_FORMAT, 'run_id': getattr(learn, 'run_id', None), 'model': _unwrap(learn.model).state_dict(),
+    state = {'format': CKPT_FORMAT, 'run_id': getattr(learn, 'run_id', None), 'model': unwrap_model(learn.model).state_dict(),
              'opt': opt.state_dict() if opt is not None else None, 'opt_class': type(opt).__name__ if opt is not None else None,
              'epoch': learn.epochs_done if epoch is None else epoch, 'rng': get_rng_state(),
              'dls': learn.dls.state_dict(), 'cbs': _cb_states(learn),
@@ -125,7 +125,7 @@ def _check_opt(opt, sd, opt_class, path):
 
 def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
     "Restore everything `save_checkpoint` stored into `learn`; the file is checked whole before anything changes."
-    state, model = read_checkpoint(path), _unwrap(learn.model)  # compiled or DDP-wrapped: load into the module inside
+    state, model = read_checkpoint(path), unwrap_model(learn.model)  # compiled or DDP-wrapped: load into the module inside
     sd = _plain_keys(state['model'], model.state_dict().keys())
     _check_arch(model, sd, path, strict)
     opt = None

@@ -5,6 +5,7 @@
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
 import argparse, dataclasses, fnmatch, json, math, os, shlex, signal, sys, tempfile, threading, time
+from contextlib import contextmanager
 from pathlib import Path
 _import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
 
@@ -29,7 +30,7 @@ from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
 from .recipes import RECIPES, Recipe, get_recipe
-from .records import PhaseTimer, RunRecord, read_record, write_record
+from .records import PhaseTimer, RunRecord, command_line, read_record, write_record
 from .distributed import DistributedTrainer, launched_by_torchrun
 if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
 _import_seconds = time.perf_counter() - _import_start
@@ -67,6 +68,22 @@ def _writable(folder) -> Path:
         fd, probe = tempfile.mkstemp(dir=folder, prefix='.slowcnn-write-test-'); os.close(fd); os.unlink(probe)  # a new name: no file of the user's is touched
     except OSError as e: raise CLIError(f'cannot write to --out {folder}: {e.strerror or e}') from None
     return folder
+
+def _missing_folders(folder) -> list[Path]:
+    "The folders that writing to `folder` would create, deepest first."
+    folder, missing = Path(folder), []
+    while str(folder).strip() and not folder.exists() and folder != folder.parent: missing.append(folder); folder = folder.parent
+    return missing
+
+@contextmanager
+def _removed_on_refusal(created:list):
+    "On an error, remove again the `created` folders that are still empty (this command made them; nothing else is touched)."
+    try: yield
+    except BaseException:
+        for f in created:
+            try: f.rmdir()  # only an empty folder can be removed
+            except OSError: break
+        raise
 
 _MANIFEST = '.slowcnn-files'  # in an --out folder, the names of the files slowcnn wrote there: the only ones it replaces
 _LEGACY = {'record.json': ['record.json', 'history.csv', 'final.pth', 'recipe.json'],  # a folder from before the list:
@@ -143,7 +160,7 @@ def cmd_compare(args):
                   cbs=_parallel(), select='valid_accuracy' if dls.test is not None else None, phases=timer)
     if not is_main_process(): return res  # in a data-parallel run, rank 0 reports and writes
     print('\n' + res.table())
-    with timer('results'): files = res.save(out)
+    with timer('results'): files = res.save(out, command=args.command_line)
     with timer('plots'):  # after the table and the results: the figures are the slowest files to write
         files.append(_save(res.plot(), out/'accuracy.png'))
         files.append(_save(res.plot_losses(), out/'losses.png'))
@@ -152,7 +169,7 @@ def cmd_compare(args):
             files.append(_save(st.mean_std_plot(), out/f'activations_{name}.png'))
         best = max(res.rows, key=lambda r: r['valid_accuracy'])['name']
         files.append(_save(Interpretation.from_learner(res.learners[best]).plot_confusion_matrix(), out/f'confusion_{best}.png'))
-    res.save(out, phases=timer.as_dict())  # results.json again, now with the time of every phase of the run
+    res.save(out, command=args.command_line, phases=timer.as_dict())  # results.json again, now with the time of every phase of the run
     print('\nwrote ' + ', '.join(str(f) for f in files))
     print(timer.line())
     return res
@@ -221,30 +238,32 @@ def cmd_train(args):
     _model(args.model)  # fail fast on an unknown name
     dls = _data(args, r)
     last = _resume_file(args.resume) if args.resume else None
+    created = _missing_folders(args.out)
     out = _writable(args.out)
-    ckpts = out/'checkpoints'
-    continues_here = last is not None and _run_folder(last).resolve() == out.resolve()
-    if not continues_here and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
-        raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
-                       f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
-                       'or another --out')
-    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
-    record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe,
-                       recipe_options=dataclasses.asdict(r) if r else None)
-    cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record]
-    if r: learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs)
-    else:
-        set_seed(args.seed)
-        learn = Learner(_model(args.model), dls, device=device, cbs=cbs)
-    start = 0
-    if last is not None:
-        _check_same_recipe(args, r, last)
-        _load_for_resume(learn, last); start = learn.epochs_done
-        if start >= args.epochs:
-            if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
-            return learn
-        if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
-    _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])  # after every check: a refusal changes nothing
+    with _removed_on_refusal(created):  # a refused resume leaves no new, empty --out folder behind
+        ckpts = out/'checkpoints'
+        continues_here = last is not None and _run_folder(last).resolve() == out.resolve()
+        if not continues_here and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
+            raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
+                           f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
+                           'or another --out')
+        split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
+        record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe, command=args.command_line,
+                           recipe_options=dataclasses.asdict(r) if r else None)
+        cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record]
+        if r: learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs)
+        else:
+            set_seed(args.seed)
+            learn = Learner(_model(args.model), dls, device=device, cbs=cbs)
+        start = 0
+        if last is not None:
+            _check_same_recipe(args, r, last)
+            _load_for_resume(learn, last); start = learn.epochs_done
+            if start >= args.epochs:
+                if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
+                return learn
+            if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
+        _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])  # after every check: a refusal changes nothing
     if is_main_process() and not (continues_here and (out/'recipe.json').exists()):  # what a resume must match: the recipe and its options
         atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None})), 'w')
     try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
@@ -343,6 +362,7 @@ def main(argv=None):
     "Entry point of the `slowcnn` command."
     try:
         args = make_parser().parse_args(argv)
+        args.command_line = command_line() if argv is None else shlex.join(['slowcnn', *argv])  # for the run records
         args.func(args)
     except KeyboardInterrupt:
         print('\nslowcnn: interrupted; files already written are kept', file=sys.stderr); return 130

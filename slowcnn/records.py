@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_records.ipynb #9653d99f
 from __future__ import annotations
-import contextlib, datetime, json, math, os, platform, subprocess, sys, time
+import contextlib, datetime, json, math, os, platform, shlex, subprocess, sys, time
 import slowcnn
 from importlib import metadata
 from pathlib import Path
@@ -13,8 +13,8 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['RECORD_FORMAT', 'versions', 'cpu_name', 'machine', 'git_state', 'provenance', 'recipe', 'run_record', 'write_record',
-           'read_record', 'describe_record', 'RunRecord', 'PhaseTimer']
+__all__ = ['RECORD_FORMAT', 'versions', 'cpu_name', 'machine', 'git_state', 'command_line', 'provenance', 'recipe', 'run_record',
+           'write_record', 'read_record', 'describe_record', 'RunRecord', 'PhaseTimer']
 
 # %% ../nbs/08a_records.ipynb #06df1bcf
 RECORD_FORMAT = 'slowcnn-record-1'
@@ -48,9 +48,16 @@ def git_state(path=None) -> dict|None:
         return {'commit': commit.stdout.strip(), 'dirty': bool(run('status', '--porcelain', '--untracked-files=no').stdout.strip())}
     except (OSError, subprocess.SubprocessError): return None
 
+def command_line() -> str:
+    "How this process was started, as it would be typed: `slowcnn …`, `python -m slowcnn.cli …` or `script.py …`."
+    spec = getattr(sys.modules.get('__main__'), '__spec__', None)
+    if spec is not None and spec.name and spec.name != '__main__':  # started with `python -m MODULE`
+        return shlex.join(['python', '-m', spec.name.removesuffix('.__main__'), *sys.argv[1:]])
+    return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
+
 def provenance(command=None, device=None) -> dict:
     "The fields every record shares: format, command, date, git state, versions and machine."
-    return {'format': RECORD_FORMAT, 'command': command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+    return {'format': RECORD_FORMAT, 'command': command or command_line(),
             'date': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'git': git_state(), 'versions': versions(), 'machine': machine(device)}
 

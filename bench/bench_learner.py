@@ -2,7 +2,7 @@
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
   python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
-                                 [--compile] [--formats] [--graph] [--record FILE]
+                                 [--compile] [--formats] [--graph] [--peers] [--record FILE]
 
 Prints seconds per variant (median over reps) and the ratios to the hand-written loop; repetition 0 (cold: cuDNN
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
@@ -10,9 +10,12 @@ block (every batch) to measure that callback's overhead. `--compile` adds the ha
 `torch.compile` and the Learner with `Compile()`; `--formats` adds the Learner with channels_last (float32), with
 bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and channels_last). `--graph`
 adds the Learner with `CudaGraph()` (each full batch's step replayed from one CUDA graph; on a CPU it trains eagerly
-and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()`. `--record FILE` also writes the figures
+and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()`. `--peers` adds PyTorch Lightning and
+fastai, each with the same model, data tensors (our device-resident loaders, passed to them as they are) and recipe
+(torch's AdamW, fastai's one-cycle schedule of lr and beta1), when they are installed (a line says which is not). `--record FILE` also writes the figures
 as a run record (JSON, with the machine and versions) for the notebooks to render."""
-import argparse, json, statistics, sys, time, warnings
+import argparse, importlib, json, statistics, sys, time, warnings
+from functools import partial
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -49,6 +52,53 @@ def hand_loop(model, dls, n_epochs, lr, device, compiled=False):
         history.append((torch.stack([loss_sum/n, correct/n, vloss/len(xv), vcorrect/len(xv)]).tolist()))  # once per epoch
     return history
 
+def lightning_loop(model, dls, n_epochs, lr, device):
+    "The same model, data and recipe through PyTorch Lightning (automatic optimization; metrics summed on the device, read once per epoch)."
+    import lightning as L, logging
+    logging.getLogger('lightning.pytorch').setLevel(logging.WARNING)  # its banner of available accelerators, every fit
+    total, n, nv = n_epochs * len(dls.train), dls.train.n, dls.valid.n
+    class Module(L.LightningModule):
+        def __init__(self): super().__init__(); self.model, self.history = model, []
+        def configure_optimizers(self): return torch.optim.AdamW(self.model.parameters(), lr=lr)
+        def on_train_batch_start(self, batch, batch_idx): set_hyper(self.optimizers().optimizer, *one_cycle(self.global_step, total, lr))
+        def on_train_epoch_start(self): self.sums = torch.zeros(2, device=self.device)
+        def training_step(self, batch, batch_idx):
+            xb, yb = batch; preds = self.model(xb); loss = F.cross_entropy(preds, yb)
+            self.sums += torch.stack([loss.detach() * len(yb), (preds.argmax(1) == yb).sum().float()])
+            return loss
+        def on_validation_epoch_start(self): self.vsums = torch.zeros(2, device=self.device)
+        def validation_step(self, batch, batch_idx):
+            xb, yb = batch; p = self.model(xb)
+            self.vsums += torch.stack([F.cross_entropy(p, yb, reduction='sum'), (p.argmax(1) == yb).sum().float()])
+        def on_train_epoch_end(self):  # after this epoch's validation
+            self.history.append(torch.cat([self.sums / n, self.vsums / nv]).tolist())
+    module = Module()
+    trainer = L.Trainer(max_epochs=n_epochs, accelerator='gpu' if device.type == 'cuda' else 'cpu', devices=1, logger=False,
+                        enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0)
+    trainer.fit(module, train_dataloaders=dls.train, val_dataloaders=dls.valid)
+    return module.history
+
+def fastai_loop(model, dls, n_epochs, lr, device):
+    "The same model, data and recipe through fastai: its Learner and fit_one_cycle, with torch's AdamW (fastai's OptimWrapper)."
+    from fastai.learner import Learner as FastaiLearner
+    from fastai.data.core import DataLoaders as FastaiDataLoaders
+    from fastai.optimizer import OptimWrapper
+    from fastai.metrics import accuracy
+    import fastai.callback.schedule, fastai.callback.progress  # noqa: F401 (they add fit_one_cycle and no_bar to the Learner)
+    learn = FastaiLearner(FastaiDataLoaders(dls.train, dls.valid, device=device), model, loss_func=F.cross_entropy,
+                          opt_func=partial(OptimWrapper, opt=torch.optim.AdamW), metrics=accuracy)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(n_epochs, lr)
+    return [{'train_loss': v[0], 'valid_loss': v[1], 'valid_accuracy': v[2]} for v in learn.recorder.values]
+
+PEERS = {'Lightning': ('lightning', lightning_loop), 'fastai': ('fastai', fastai_loop)}
+
+def installed(module) -> str|None:
+    "None if `module` imports, else why not (one line)."
+    try:
+        with warnings.catch_warnings(): warnings.simplefilter('ignore'); importlib.import_module(module)
+        return None
+    except Exception as e: return f'{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}'
+
 def run_learner(model, dls, n_epochs, lr, device, stats=False, eager_metrics=False, cbs=()):
     cbs = [ActivationStats(list(model.layers))] if stats else [cb() for cb in cbs]
     learn = Learner(model, dls, device=device, cbs=cbs, progress=False)
@@ -65,6 +115,7 @@ def main():
     p.add_argument('--compile', action='store_true', help='also time the loop and the Learner through torch.compile')
     p.add_argument('--formats', action='store_true', help='also time the Learner with channels_last, bf16 autocast, and both')
     p.add_argument('--graph', action='store_true', help='also time the Learner with CudaGraph() (and, with --compile, with both)')
+    p.add_argument('--peers', action='store_true', help='also time PyTorch Lightning and fastai, where installed')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
@@ -86,6 +137,11 @@ def main():
     if a.graph:
         variants['Learner + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[CudaGraph])
         if a.compile: variants['Learner + Compile + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph])
+    if a.peers:
+        for label, (module, loop) in PEERS.items():
+            why = installed(module)
+            if why: print(f'{label}: not timed, {module} does not import ({why})', flush=True)
+            else: variants[label] = partial(lambda loop, m: loop(m, dls, a.epochs, a.lr, device), loop)
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)
     times, cold = {k: [] for k in variants}, {}
@@ -108,7 +164,10 @@ def main():
         print(f'  {k:30s} median {statistics.median(ts):8.2f} s  x{statistics.median(ts)/base:.3f}   fastest {min(ts):8.2f} s  x{min(ts)/fastest:.3f}')
     if a.record:
         from slowcnn.records import provenance, write_record
+        from importlib.metadata import version
+        peers = {module: version(module) for label, (module, _) in PEERS.items() if label in variants}
         rec = {**provenance('python ' + ' '.join(sys.argv), device), 'kind': 'benchmark', 'name': 'learner_overhead',
+               **({'peer_versions': peers} if peers else {}),
                'recipe': {'model': 'residual_cnn', 'epochs': a.epochs, 'images': dls.train.n, 'bs': 512, 'lr': a.lr,
                           'optimizer': 'AdamW', 'schedule': 'one_cycle'},
                'results': [{'variant': k, 'seconds': ts, 'cold_s': cold[k], 'median_s': statistics.median(ts), 'ratio': statistics.median(ts) / base,

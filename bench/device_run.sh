@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # One script for runs on a lent GPU machine (the device tool), which has torch, timm and torchvision but not
-# fastprogress, torcheval or fastcore: carry their wheels in .whl/ and the FashionMNIST idx files in .gpudata/.
+# fastprogress, torcheval or fastcore: carry their wheels in .whl/ and the FashionMNIST idx files in .gpudata/
+# (`bash bench/prepare_device.sh` fills both, with fastai's wheels in .whl/peers/ for the bench job's --peers).
 #
 #   bash bench/device_run.sh JOB...   JOB: smoke | bench | profile | cold | compare | seed004 | recipes | recipes_fast | architectures | large | invariance | full NOTEBOOK...
 #
 #   smoke          GPU checks (bench/gpu_smoke.py), with the GPU, torch and timm versions
-#   bench          the Learner against the hand-written loop, compiled and not, with CudaGraph() and not, 3 epochs x 5 reps (learner_gpu.json)
+#   bench          the Learner against the hand-written loop, compiled and not, with CudaGraph() and not, and Lightning and fastai, 3 epochs x 5 reps (learner_gpu.json)
 #   profile        where a training step's time goes, eager and compiled (profile_gpu.json)
 #   cold           a cold `slowcnn compare` taken apart into phases, 2 new processes (cold_start_gpu.json)
 #   compare        `slowcnn compare` with its defaults (adds timm's resnet18 on a GPU); results in $OUT/compare.tgz
@@ -21,7 +22,11 @@
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD SLOWCNN_DATA=$PWD/.gpudata MPLBACKEND=Agg PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
+if ls .whl/peers/*.whl >/dev/null 2>&1; then  # optional: without them fastai is not timed, and the bench says so
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/peers .whl/peers/*.whl \
+    || echo "fastai's wheels did not install: the bench times it only if it imports"
+fi
+export PYTHONPATH=/tmp/site:$PWD:/tmp/peers SLOWCNN_DATA=$PWD/.gpudata MPLBACKEND=Agg PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 while [ $# -gt 0 ]; do
   job=$1; shift
@@ -29,7 +34,7 @@ while [ $# -gt 0 ]; do
     smoke)   { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
                python3 -c "import torch, timm, torchvision; print('torch', torch.__version__, 'timm', timm.__version__, 'torchvision', torchvision.__version__)"
                python3 bench/gpu_smoke.py; } 2>&1 | tee "$OUT/smoke.log" ;;
-    bench)   python3 bench/bench_learner.py --epochs 3 --reps 5 --stats --compile --graph --record "$OUT/learner_gpu.json" 2>&1 | tee "$OUT/bench.log" ;;
+    bench)   python3 bench/bench_learner.py --epochs 3 --reps 5 --stats --compile --graph --peers --record "$OUT/learner_gpu.json" 2>&1 | tee "$OUT/bench.log" ;;
     profile) python3 bench/profile_step.py --device cuda --record "$OUT/profile_gpu.json" 2>&1 | tee "$OUT/profile.log" ;;
     cold)    python3 bench/cold_start.py --reps 2 --device cuda --record "$OUT/cold_start_gpu.json" 2>&1 | tee "$OUT/cold.log" ;;
     compare) python3 -m slowcnn.cli compare --out /tmp/compare 2>&1 | tee "$OUT/compare.log"

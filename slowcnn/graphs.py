@@ -5,7 +5,7 @@
 # %% ../nbs/04d_graphs.ipynb #c3ddbe2a
 from __future__ import annotations
 import warnings
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from functools import partial
 import torch
 from .core import *
@@ -13,7 +13,7 @@ from .callback import *
 from .learner import Learner
 
 # %% auto #0
-__all__ = ['BETWEEN_PHASES', 'GRAPH_OPTIMIZERS', 'graph_blocker', 'StaticStep', 'set_capturable', 'CudaGraph']
+__all__ = ['BETWEEN_PHASES', 'GRAPH_OPTIMIZERS', 'graph_blocker', 'adam_update_', 'StaticStep', 'set_capturable', 'CudaGraph']
 
 # %% ../nbs/04d_graphs.ipynb #5a6f3194
 BETWEEN_PHASES = ('after_pred', 'after_loss', 'before_backward', 'after_backward', 'before_step')
@@ -24,7 +24,8 @@ def graph_blocker(learn, capture:bool=True, skip=None) -> str|None:
     if capture and learn.device.type != 'cuda': return f'CUDA graphs need a CUDA device, found {learn.device.type}'
     if not isinstance(learn.opt, GRAPH_OPTIMIZERS):
         return f'the optimizer must be Adam or AdamW (capturable, with tensor lr and betas), found {type(learn.opt).__name__}'
-    if getattr(learn.opt, 'defaults', {}).get('differentiable'): return 'a differentiable optimizer is not capturable'
+    if any(g.get(k) for g in learn.opt.param_groups for k in ('amsgrad', 'maximize', 'differentiable')):
+        return "the captured update is plain Adam(W): amsgrad, maximize and differentiable are not in it"
     if not hasattr(torch, 'get_autocast_dtype'): return f'torch {torch.__version__} is too old (CudaGraph needs 2.4 or later)'
     cbs = [cb for cb in learn.cbs if cb is not skip]
     if any(getattr(cb, 'dtype', None) == torch.float16 for cb in cbs) or learn.scaler is not None:
@@ -39,7 +40,31 @@ def graph_blocker(learn, capture:bool=True, skip=None) -> str|None:
     if replacing: return f'{names(replacing)} replace{"s" if len(replacing) == 1 else ""} the loss, backward, step or zero_grad step'
     if type(learn)._zero_grad is not Learner._zero_grad:  # e.g. MomentumLearner keeps part of the gradients
         return f"{type(learn).__name__}'s own zero_grad would need the gradients between replays"
+    if type(learn)._step is not Learner._step: return f"{type(learn).__name__}'s own step is not the captured Adam update"
     return None
+
+# %% ../nbs/04d_graphs.ipynb #d168b02f
+@torch.no_grad()
+def adam_update_(opt, hypers):
+    "One Adam or AdamW step of `opt` with each group's lr and betas read from the device tensors in `hypers`, without a host read."
+    for g, lr, (b1, b2) in hypers:
+        ps = [p for p in g['params'] if p.grad is not None]
+        if not ps: continue
+        grads, state = [p.grad for p in ps], [opt.state[p] for p in ps]
+        m, v, steps = ([st[k] for st in state] for k in ('exp_avg', 'exp_avg_sq', 'step'))
+        torch._foreach_add_(steps, 1)
+        if g['weight_decay']:
+            if isinstance(opt, torch.optim.AdamW) or g.get('decoupled_weight_decay'): torch._foreach_mul_(ps, 1 - lr * g['weight_decay'])
+            else: grads = torch._foreach_add(grads, ps, alpha=g['weight_decay'])
+        torch._foreach_mul_(m, b1); torch._foreach_add_(m, torch._foreach_mul(grads, 1 - b1))        # m = b1 m + (1 - b1) g
+        torch._foreach_mul_(v, b2); torch._foreach_addcmul_(v, torch._foreach_mul(grads, 1 - b2), grads)  # v = b2 v + (1 - b2) g²
+        step_size = torch._foreach_pow([b1] * len(ps), steps)                                       # -lr / (1 - b1^t)
+        torch._foreach_sub_(step_size, 1); torch._foreach_div_(step_size, lr); torch._foreach_reciprocal_(step_size)
+        bc2 = torch._foreach_pow([b2] * len(ps), steps)                                             # sqrt(1 - b2^t)
+        torch._foreach_sub_(bc2, 1); torch._foreach_neg_(bc2); torch._foreach_sqrt_(bc2)
+        denom = torch._foreach_sqrt(v); torch._foreach_div_(denom, bc2); torch._foreach_add_(denom, g['eps'])
+        torch._foreach_div_(denom, step_size)
+        torch._foreach_addcdiv_(ps, m, denom)                                                        # p -= lr/(1-b1^t) m / (sqrt(v/(1-b2^t)) + eps)
 
 # %% ../nbs/04d_graphs.ipynb #1be31c0d
 def _autocast_off(device_type): return torch.autocast(device_type, enabled=False)
@@ -55,27 +80,23 @@ class StaticStep:
         self.learn, self.forward, self.capture = learn, forward, capture
         self.x, self.y = xb.clone(), yb.clone()  # the replays' inputs (clone keeps the memory format)
         dev = xb.device
-        self.hypers = [(g, torch.tensor(float(g['lr']), device=dev), tuple(torch.tensor(float(b), device=dev) for b in g['betas']))
+        self.hypers = [(g, torch.zeros((), device=dev), (torch.zeros((), device=dev), torch.zeros((), device=dev)))
                        for g in learn.opt.param_groups]
         self.set_values = [None] * len(self.hypers)
         self.graph = self.preds = self.loss = None
+        self._write_hypers()
         if capture:
-            self._write_hypers()
+            learn.preds = learn.loss = None  # the last eager batch's autograd graph would tie the capture to the default stream
             learn.opt.zero_grad(set_to_none=True)  # the captured backward then writes the gradients, not adds to them
-            torch.cuda.synchronize(dev)
-            self.graph = torch.cuda.CUDAGraph()
-            with self._tensor_hypers(), torch.cuda.graph(self.graph): self.preds, self.loss = self._run()
+            with torch.cuda.device(dev):
+                torch.cuda.synchronize()
+                self.graph = torch.cuda.CUDAGraph()
+                with torch.cuda.graph(self.graph): preds, loss = self._run()
+            self.preds, self.loss = preds.detach(), loss.detach()  # without the capture's autograd graph
+            learn.preds = learn.loss = None
     def fits(self, xb, yb) -> bool:
         "Whether a batch can be copied into the fixed inputs."
         return (xb.shape, xb.dtype, yb.shape, yb.dtype) == (self.x.shape, self.x.dtype, self.y.shape, self.y.dtype)
-    @contextmanager
-    def _tensor_hypers(self):
-        "Let the optimizer read the device tensors instead of the groups' numbers, for the capture (or the run)."
-        saved = [(g['lr'], g['betas']) for g, *_ in self.hypers]
-        for g, lr, betas in self.hypers: g['lr'], g['betas'] = lr, betas
-        try: yield
-        finally:
-            for (g, *_), (lr, betas) in zip(self.hypers, saved): g['lr'], g['betas'] = lr, betas
     def _write_hypers(self):
         "Copy the groups' learning rates and betas into the device tensors (a kernel each when they changed; no wait)."
         for i, (g, lr, (b1, b2)) in enumerate(self.hypers):
@@ -89,7 +110,7 @@ class StaticStep:
         learn.xb, learn.yb = self.x, self.y
         try:
             with _autocast_uncached(dev): self.forward(); learn._get_loss()
-            with _autocast_off(dev): learn._backward(); learn._step()
+            with _autocast_off(dev): learn._backward(); adam_update_(learn.opt, self.hypers)
             return learn.preds, learn.loss
         finally: learn.xb, learn.yb = xb, yb
     def __call__(self, xb, yb):
@@ -97,9 +118,7 @@ class StaticStep:
         self.x.copy_(xb); self.y.copy_(yb)
         self._write_hypers()
         if self.capture: self.graph.replay(); preds, loss = self.preds, self.loss
-        else:
-            self.learn.opt.zero_grad(set_to_none=True)
-            with self._tensor_hypers(): preds, loss = self._run()
+        else: self.learn.opt.zero_grad(set_to_none=True); preds, loss = self._run()
         return preds.detach().clone(), loss.detach().clone()
 
 # %% ../nbs/04d_graphs.ipynb #66cdb86d
@@ -130,6 +149,7 @@ class CudaGraph(Callback):
         if self.capture:
             self._was = [g.get('capturable', False) for g in learn.opt.param_groups]
             set_capturable(learn.opt, [True] * len(self._was), learn.device)
+            learn.opt._warned_capturable_if_run_uncaptured = True  # torch warns of capturable steps run eagerly: the warm-up is that, on purpose
             self._hook = learn.opt.register_state_dict_post_hook(self._plain_state)
     def _plain_state(self, opt, sd):
         "Checkpoints hold the optimizer as the user made it: its own `capturable` flags, step counts on the CPU."
@@ -140,22 +160,26 @@ class CudaGraph(Callback):
             for i in g['params']:  # copies: the state dict shares its per-parameter dicts with the live optimizer
                 if 'step' in sd['state'].get(i, {}): sd['state'][i] = {**sd['state'][i], 'step': sd['state'][i]['step'].cpu()}
         return sd
+    def _capture(self, learn):
+        "Capture the step on this batch's shapes; if that fails, train eagerly from now on, with one warning."
+        try: self.static = StaticStep(learn, self.forward, learn.xb, learn.yb, self.capture)
+        except Exception as e:  # an operation that cannot be captured: keep training, eagerly, rather than lose the run
+            self.blocker = f'the capture failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}'
+            learn.opt.zero_grad(set_to_none=True)  # gradients the capture made were never computed
+            warnings.warn(f'CudaGraph: training eagerly: {self.blocker}', stacklevel=4)
     def predict(self, learn):
         self.replayed = False
         if not learn.training: return self.forward()
         if self.blocker is None: self._start(learn)
         if self.blocker: return self.forward()
-        if self.static is None:
-            if self.eager_batches < self.warmup: self.eager_batches += 1; return self.forward()
-            try: self.static = StaticStep(learn, self.forward, learn.xb, learn.yb, self.capture)
-            except Exception as e:  # an operation that cannot be captured: keep training, eagerly, rather than lose the run
-                self.blocker = f'the capture failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}'
-                learn.opt.zero_grad(set_to_none=True)  # gradients the capture made were never computed
-                warnings.warn(f'CudaGraph: training eagerly: {self.blocker}', stacklevel=3)
-                return self.forward()
-        if not self.static.fits(learn.xb, learn.yb): return self.forward()
-        learn.preds, self._loss = self.static(learn.xb, learn.yb)
-        self.replayed, self.replays = True, self.replays + 1
+        if self.static is None and self.eager_batches >= self.warmup: self._capture(learn)
+        if self.static is not None and self.static.fits(learn.xb, learn.yb):
+            learn.preds, self._loss = self.static(learn.xb, learn.yb)
+            self.replayed, self.replays = True, self.replays + 1
+            return
+        self.eager_batches += 1
+        # every training forward as in the capture, so that a compiled model's guards see one autocast state
+        with _autocast_uncached(learn.device.type): self.forward()
     def get_loss(self, learn):
         if self.replayed: learn.loss = self._loss
         else: learn._get_loss()

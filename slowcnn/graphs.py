@@ -36,7 +36,7 @@ def graph_blocker(learn, capture:bool=True, skip=None) -> str|None:
     if eager: return f'{names(eager)} need{"s" if len(eager) == 1 else ""} eager execution (module hooks)'
     between = [cb for cb in cbs if not getattr(cb, 'graph_safe', False) and any(callable(getattr(cb, e, None)) for e in BETWEEN_PHASES)]
     if between: return f'{names(between)} act{"s" if len(between) == 1 else ""} between the forward pass, the backward pass and the step, which one replay runs at once'
-    replacing = [cb for cb in cbs if any(callable(getattr(cb, s, None)) for s in STEPS if s != 'predict')]
+    replacing = [cb for cb in cbs if any(callable(getattr(cb, s, None)) for s in STEPS if s != 'predict') and not (hasattr(cb, 'ddp') and cb.ddp is None)]  # DistributedTrainer outside torchrun: plain steps
     if replacing: return f'{names(replacing)} replace{"s" if len(replacing) == 1 else ""} the loss, backward, step or zero_grad step'
     if type(learn)._zero_grad is not Learner._zero_grad:  # e.g. MomentumLearner keeps part of the gradients
         return f"{type(learn).__name__}'s own zero_grad would need the gradients between replays"
@@ -69,6 +69,10 @@ def adam_update_(opt, hypers):
 # %% ../nbs/04d_graphs.ipynb #1be31c0d
 def _autocast_off(device_type): return torch.autocast(device_type, enabled=False)
 
+def _detach(out, clone=False):
+    "The tensors of a model's output (a tensor, or a tuple, list or dict of them) without their autograd graph, copied with `clone`."
+    return torch.utils._pytree.tree_map(lambda t: (t.detach().clone() if clone else t.detach()) if isinstance(t, torch.Tensor) else t, out)
+
 def _autocast_uncached(device_type):
     "The autocast in force, without its weight cache (which a replay cannot reuse), or nothing."
     if not torch.is_autocast_enabled(device_type): return nullcontext()
@@ -80,9 +84,13 @@ class StaticStep:
         self.learn, self.forward, self.capture = learn, forward, capture
         self.x, self.y = xb.clone(), yb.clone()  # the replays' inputs (clone keeps the memory format)
         dev = xb.device
-        self.hypers = [(g, torch.zeros((), device=dev), (torch.zeros((), device=dev), torch.zeros((), device=dev)))
+        # float64 where the device has it: float32's 0.999 makes 1 - beta2 (and the bias corrections) 1e-5 off, a drift from torch's step
+        dt = torch.float32 if dev.type == 'mps' else torch.float64
+        self.hypers = [(g, torch.zeros((), device=dev, dtype=dt), (torch.zeros((), device=dev, dtype=dt), torch.zeros((), device=dev, dtype=dt)))
                        for g in learn.opt.param_groups]
         self.set_values = [None] * len(self.hypers)
+        self.params = [p for g in learn.opt.param_groups for p in g['params']]
+        self.trainable = self._trainable()  # the parameters the step updates: a parameter unfrozen later has no Adam state here
         self.graph = self.preds = self.loss = None
         self._write_hypers()
         if capture:
@@ -92,8 +100,12 @@ class StaticStep:
                 torch.cuda.synchronize()
                 self.graph = torch.cuda.CUDAGraph()
                 with torch.cuda.graph(self.graph): preds, loss = self._run()
-            self.preds, self.loss = preds.detach(), loss.detach()  # without the capture's autograd graph
+            self.preds, self.loss = _detach(preds), loss.detach()  # without the capture's autograd graph
             learn.preds = learn.loss = None
+    def _trainable(self): return tuple(p.requires_grad for g in self.learn.opt.param_groups for p in g['params'])
+    def stale(self) -> bool:
+        "Whether parameters were frozen or unfrozen since the step was set up (it must be set up again)."
+        return self._trainable() != self.trainable
     def fits(self, xb, yb) -> bool:
         "Whether a batch can be copied into the fixed inputs."
         return (xb.shape, xb.dtype, yb.shape, yb.dtype) == (self.x.shape, self.x.dtype, self.y.shape, self.y.dtype)
@@ -119,7 +131,7 @@ class StaticStep:
         self._write_hypers()
         if self.capture: self.graph.replay(); preds, loss = self.preds, self.loss
         else: self.learn.opt.zero_grad(set_to_none=True); preds, loss = self._run()
-        return preds.detach().clone(), loss.detach().clone()
+        return _detach(preds, clone=True), loss.detach().clone()
 
 # %% ../nbs/04d_graphs.ipynb #66cdb86d
 def set_capturable(opt, flags, device):
@@ -135,13 +147,21 @@ class CudaGraph(Callback):
     "Replay each full training batch's step from one captured CUDA graph, or train eagerly with a one-line warning saying why not."
     order = -24  # after Compile (-25): its compiled model is what the graph captures
     def __init__(self, warmup:int=3, capture:bool=True):
-        if not isinstance(warmup, int) or warmup < 1: raise ValueError(f'warmup must be an integer >= 1 eager batches, found {warmup!r}')
+        if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 1: raise ValueError(f'warmup must be an integer >= 1 eager batches, found {warmup!r}')
         self.warmup, self.capture, self.static = warmup, capture, None
     def before_fit(self, learn):
         self.static, self.blocker, self.eager_batches, self.replayed, self._hook, self._was = None, None, 0, False, None, None
-        self.replays = 0  # training batches of this fit that went through the static step
-        others = sorted((cb for cb in learn.cbs if cb is not self and callable(getattr(cb, 'predict', None))), key=lambda cb: getattr(cb, 'order', 0))
-        self.forward = partial(others[-1].predict, learn) if others else learn._predict  # e.g. Compile's compiled model
+        self.replays, self.first = 0, None  # training batches of this fit that went through the static step; the first one's shapes
+        # each step as it would run without this callback (e.g. Compile's compiled model, a callback's own loss): eager batches use them
+        def other(s):
+            cbs = sorted((cb for cb in learn.cbs if not isinstance(cb, CudaGraph) and callable(getattr(cb, s, None))), key=lambda cb: getattr(cb, 'order', 0))
+            return partial(getattr(cbs[-1], s), learn) if cbs else getattr(learn, '_' + s)
+        self.eager = {s: other(s) for s in STEPS}
+        self.forward = self.eager['predict']
+        first = learn._steps['predict']  # a callback of a higher order whose `predict` replaces this one's: nothing would be replayed
+        if getattr(first, 'func', None) is not None and not isinstance(getattr(first.func, '__self__', None), CudaGraph):
+            self.blocker = f'{type(first.func.__self__).__name__} replaces the forward pass after CudaGraph (its order is higher)'
+            warnings.warn(f'CudaGraph: training eagerly: {self.blocker}', stacklevel=2)
     def _start(self, learn):
         "On the first training batch: check, warn, and make the optimizer capturable."
         self.blocker = graph_blocker(learn, self.capture, skip=self) or ''
@@ -172,7 +192,13 @@ class CudaGraph(Callback):
         if not learn.training: return self.forward()
         if self.blocker is None: self._start(learn)
         if self.blocker: return self.forward()
-        if self.static is None and self.eager_batches >= self.warmup: self._capture(learn)
+        if self.static is not None and self.static.stale():  # e.g. gradual unfreezing: warm up (torch makes the state) and set up again
+            for p in self.static.params: p.grad = None  # the step's own gradients (a graph's tensors), not those of new parameters
+            self.static, self.eager_batches = None, 0
+        shapes = (getattr(learn.xb, 'shape', None), getattr(learn.yb, 'shape', None))
+        if self.first is None: self.first = shapes
+        # capture a batch shaped like the first (a full one), not the last, partial batch of an epoch that ends the warm-up
+        if self.static is None and self.eager_batches >= self.warmup and shapes == self.first: self._capture(learn)
         if self.static is not None and self.static.fits(learn.xb, learn.yb):
             learn.preds, self._loss = self.static(learn.xb, learn.yb)
             self.replayed, self.replays = True, self.replays + 1
@@ -182,16 +208,16 @@ class CudaGraph(Callback):
         with _autocast_uncached(learn.device.type): self.forward()
     def get_loss(self, learn):
         if self.replayed: learn.loss = self._loss
-        else: learn._get_loss()
+        else: self.eager['get_loss']()
     def backward(self, learn):
         if self.replayed: return
         # after a capture the gradients are the graph's own tensors, holding its last replay's values: zero, keep them
         if self.static is not None and learn.training: learn.opt.zero_grad(set_to_none=False)
-        learn._backward()
+        self.eager['backward']()
     def step(self, learn):
-        if not self.replayed: learn._step()
+        if not self.replayed: self.eager['step']()
     def zero_grad(self, learn):
-        if self.static is None or not self.capture: learn._zero_grad()
+        if self.static is None or not self.capture: self.eager['zero_grad']()
     def after_fit(self, learn):
         if self._hook is not None: self._hook.remove(); self._hook = None
         if self._was is not None: set_capturable(learn.opt, self._was, learn.device); self._was = None

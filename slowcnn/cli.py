@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, dataclasses, fnmatch, json, math, os, shlex, signal, sys, tempfile, threading, time
+import argparse, dataclasses, fnmatch, json, math, os, shlex, signal, sys, tempfile, threading, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 _import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
@@ -22,7 +22,8 @@ from .core import *
 from .data import fashion_mnist
 from .callback import CallbackError
 from .learner import Learner
-from .callbacks import CSVLogger
+from .callbacks import CSVLogger, Compile
+from .graphs import CudaGraph
 from .checkpoint import Checkpoint, CheckpointError, checkpoint_run, checkpoints, latest_checkpoint
 from .hooks import ActivationStats
 from .summary import summarize
@@ -250,7 +251,8 @@ def cmd_train(args):
         split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
         record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe, command=args.command_line,
                            recipe_options=dataclasses.asdict(r) if r else None)
-        cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record]
+        fast = [*([Compile()] if args.compile else []), *([CudaGraph()] if args.graph else [])]  # each says in one line if it cannot
+        cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record, *fast]
         if r: learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs)
         else:
             set_seed(args.seed)
@@ -345,6 +347,9 @@ def make_parser() -> argparse.ArgumentParser:
                    'EMA and TTA, on the 50k/10k/10k split, tested at the end; --model, --epochs, --lr, --bs override it')
     t.add_argument('--resume', help='checkpoint file, or folder of checkpoints, to continue from (default: a new run)')
     t.add_argument('--overwrite', action='store_true', help='start a new run in an --out folder that holds another one')
+    t.add_argument('--compile', action='store_true', help='train through torch.compile (Compile()): faster over long fits, '
+                   'after tens of seconds of compiling')
+    t.add_argument('--graph', action='store_true', help="on CUDA, replay each full batch's training step from one CUDA graph (CudaGraph())")
     common(t, recipe=True); t.set_defaults(func=cmd_train)
     s = sub.add_parser('summary', help='per-layer shapes, parameters and FLOPs of a model')
     s.add_argument('--model', required=True); s.add_argument('--in-chans', type=_positive(int), default=1)
@@ -358,8 +363,12 @@ def make_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_models)
     return p
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    return f'slowcnn: warning: {str(message).splitlines()[0] if str(message) else category.__name__}\n'
+
 def main(argv=None):
     "Entry point of the `slowcnn` command."
+    formatwarning, warnings.formatwarning = warnings.formatwarning, _one_line_warning  # a warning is one line, like an error
     try:
         args = make_parser().parse_args(argv)
         args.command_line = command_line() if argv is None else shlex.join(['slowcnn', *argv])  # for the run records
@@ -373,6 +382,7 @@ def main(argv=None):
         print(f'slowcnn: error: {str(e).splitlines()[0]}', file=sys.stderr); return 1
     except torch.OutOfMemoryError as e:
         print(f'slowcnn: error: out of memory: {str(e).splitlines()[0]}', file=sys.stderr); return 2
+    finally: warnings.formatwarning = formatwarning
     return 0
 
 # %% ../nbs/10_cli.ipynb #17f672bf

@@ -32,7 +32,7 @@ step "nbdev sync (export + clean leave no diff, README from index)" sync_check
 step "lint (no unused imports in the generated package: ruff F401)" ruff check --quiet --select F401 --exclude slowcnn/_modidx.py slowcnn
 step "clean install (pip install . without extras imports and trains; every import declared)" python tools/check_install.py
 step "notebooks (nbdev_test --flags slow)" nbdev_test --flags slow --n_workers 1 --do_print --timing
-step "integration tests (pytest tests/)" python -m pytest tests/ -q -p no:cacheprovider
+step "integration tests (pytest tests/)" python -m pytest tests/ -q -p no:cacheprovider --durations=8
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "installing chromium for the docs site check"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1

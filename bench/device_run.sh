@@ -18,7 +18,8 @@
 #   invariance     seed 001's rotations and shuffled pixels, 10 epochs (invariance_gpu.json)
 #   full           the named experiment notebooks at full size (bench/run_full.py); figures in $OUT/figs.tgz
 #
-# Each record goes to $OUT; copy it into nbs/records/, where the pages render it.
+# Each record goes to $OUT; copy it into nbs/records/, where the pages render it. With 15 minutes of device time, start
+# with `smoke bench` (the CudaGraph checks, then every loop timed side by side), then `seed004 recipes_fast`.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1

@@ -1,0 +1,40 @@
+"The scripts a GPU session runs (bench/device_run.sh) work, at a tiny size on the CPU: a broken one would waste device time."
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+from slowcnn.data import make_fake_fashion_mnist
+
+ROOT = Path(__file__).parent.parent
+
+@pytest.fixture(scope='module')
+def env(tmp_path_factory):
+    data = make_fake_fashion_mnist(tmp_path_factory.mktemp('fmnist'), n_train=1200, n_test=200)
+    return {**os.environ, 'SLOWCNN_DATA': str(data), 'MPLBACKEND': 'Agg', 'PYTHONPATH': str(ROOT)}
+
+def bench(script, *args, env):
+    return subprocess.run([sys.executable, str(ROOT/'bench'/script), *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=600)
+
+def test_bench_learner_times_each_variant_and_says_what_it_could_not(tmp_path, env):
+    r = bench('bench_learner.py', '--epochs', '1', '--reps', '1', '--subset', '600', '--graph', '--peers', '--device', 'cpu',
+              '--record', tmp_path/'b.json', env=env)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'b.json').read_text())
+    names = [x['variant'] for x in rec['results']]
+    assert names[:3] == ['hand-written loop', 'Learner', 'Learner + CudaGraph'], names
+    assert 'CudaGraph: training eagerly: CUDA graphs need a CUDA device, found cpu' in r.stderr  # on a CPU, and says so
+    for label, module in (('Lightning', 'lightning'), ('fastai', 'fastai')):  # timed where installed, else one line says why
+        assert label in names or f'{label}: not timed, {module} does not import' in r.stdout, r.stdout
+
+def test_exp_recipes_smoke_through_the_fast_path(tmp_path, env):
+    r = bench('exp_recipes.py', '--smoke', '--graph', '--steps', 'seed004', '--record', tmp_path/'r.json', env=env)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'r.json').read_text())
+    assert rec['smoke'] and rec['graph'] and len(rec['runs']) == 2 and {x['step'] for x in rec['runs']} == {'seed004'}
+
+def test_device_run_parses_and_has_the_first_jobs():
+    assert subprocess.run(['bash', '-n', str(ROOT/'bench'/'device_run.sh')]).returncode == 0
+    src = (ROOT/'bench'/'device_run.sh').read_text()
+    jobs = src.split('JOB: ')[1].splitlines()[0]
+    for job in ('smoke', 'bench', 'recipes_fast', 'seed004'):  # the jobs a first GPU session runs, all in the script
+        assert job in jobs and f'\n    {job})' in src, job

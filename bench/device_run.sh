@@ -19,7 +19,9 @@
 #   full           the named experiment notebooks at full size (bench/run_full.py); figures in $OUT/figs.tgz
 #
 # Each record goes to $OUT; copy it into nbs/records/, where the pages render it. With 15 minutes of device time, start
-# with `smoke bench` (the CudaGraph checks, then every loop timed side by side), then `seed004 recipes_fast`.
+# with `smoke` (the CudaGraph checks), then `bench` (every loop timed side by side: 9 variants x 6 repetitions, the
+# longest job here), each in a call of its own so that each stays inside the 10-minute limit of a call; then
+# `seed004` and `recipes_fast` as time allows.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1

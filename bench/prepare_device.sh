@@ -17,8 +17,12 @@ wheels() {  # wheels for the device machine's Python and platform, without their
     --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
     --platform manylinux2014_x86_64 --platform manylinux1_x86_64 -d "$dest" "$@"
 }
-rm -rf .whl && mkdir -p .whl/peers .gpudata
+mkdir -p .whl/peers .gpudata  # wheels already there are kept: this script deletes nothing
 wheels .whl 'fastprogress>=1.0,<1.1' 'torcheval>=0.0.7'
 wheels .whl/peers fastai 'fastcore>=2.2.22' fasttransform 'plum-dispatch<2.10' fastdownload beartype
 cp /usr/share/datasets/fashion-mnist/*.gz .gpudata/
+for d in .whl .whl/peers; do  # two versions of one package stop the whole install there: say which, and let the user choose
+  twice=$(ls "$d"/*.whl 2>/dev/null | xargs -n1 basename | cut -d- -f1 | tr 'A-Z-' 'a-z_' | sort | uniq -d)
+  if [ -n "$twice" ]; then echo "$d holds two versions of: $twice; remove the one you do not want (nothing was deleted)" >&2; exit 1; fi
+done
 du -sh .whl .gpudata

@@ -148,6 +148,7 @@ class CudaGraph(Callback):
     order = -24  # after Compile (-25): its compiled model is what the graph captures
     def __init__(self, warmup:int=3, capture:bool=True):
         if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 1: raise ValueError(f'warmup must be an integer >= 1 eager batches, found {warmup!r}')
+        if not isinstance(capture, bool): raise ValueError(f'capture must be True (a CUDA graph) or False (the same step, no graph), found {capture!r}')
         self.warmup, self.capture, self.static = warmup, capture, None
     def before_fit(self, learn):
         self.static, self.blocker, self.eager_batches, self.replayed, self._hook, self._was = None, None, 0, False, None, None

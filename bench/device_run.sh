@@ -22,6 +22,7 @@
 # with `smoke` (the CudaGraph checks), then `bench` (every loop timed side by side: 9 variants x 6 repetitions, the
 # longest job here), each in a call of its own so that each stays inside the 10-minute limit of a call; then
 # `seed004` and `recipes_fast` as time allows.
+# REPS (bench, default 5) and SEEDS (seed004, recipes, recipes_fast, default 5) shorten a job to fit the time left.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
@@ -37,14 +38,14 @@ while [ $# -gt 0 ]; do
     smoke)   { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
                python3 -c "import torch, timm, torchvision; print('torch', torch.__version__, 'timm', timm.__version__, 'torchvision', torchvision.__version__)"
                python3 bench/gpu_smoke.py; } 2>&1 | tee "$OUT/smoke.log" ;;
-    bench)   python3 bench/bench_learner.py --epochs 3 --reps 5 --stats --compile --graph --peers --record "$OUT/learner_gpu.json" 2>&1 | tee "$OUT/bench.log" ;;
+    bench)   python3 bench/bench_learner.py --epochs 3 --reps ${REPS:-5} --stats --compile --graph --peers --record "$OUT/learner_gpu.json" 2>&1 | tee "$OUT/bench.log" ;;
     profile) python3 bench/profile_step.py --device cuda --record "$OUT/profile_gpu.json" 2>&1 | tee "$OUT/profile.log" ;;
     cold)    python3 bench/cold_start.py --reps 2 --device cuda --record "$OUT/cold_start_gpu.json" 2>&1 | tee "$OUT/cold.log" ;;
     compare) python3 -m slowcnn.cli compare --out /tmp/compare 2>&1 | tee "$OUT/compare.log"
              tar czf "$OUT/compare.tgz" -C /tmp compare ;;
-    seed004) python3 bench/seed004_repro.py --seeds 5 --record "$OUT/seed004_gpu.json" 2>&1 | tee "$OUT/seed004.log" ;;
-    recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,every,long,long16,every16,whiten,whiten_frozen,accurate --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
-    recipes_fast) python3 bench/exp_recipes.py --steps long16,every16 --compile --graph --record "$OUT/recipes_fast_gpu.json" 2>&1 | tee "$OUT/recipes_fast.log" ;;
+    seed004) python3 bench/seed004_repro.py --seeds ${SEEDS:-5} --record "$OUT/seed004_gpu.json" 2>&1 | tee "$OUT/seed004.log" ;;
+    recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,every,long,long16,every16,whiten,whiten_frozen,accurate --seeds ${SEEDS:-5} --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
+    recipes_fast) python3 bench/exp_recipes.py --steps long16,every16 --compile --graph --seeds ${SEEDS:-5} --record "$OUT/recipes_fast_gpu.json" 2>&1 | tee "$OUT/recipes_fast.log" ;;
     architectures) python3 bench/exp_architectures.py --n-train 50000 --record "$OUT/architectures_gpu.json" 2>&1 | tee "$OUT/architectures.log" ;;
     large)   python3 bench/exp_architectures.py --n-train 50000 --models inception_v3,vgg_small_d2l,alexnet_d2l --record "$OUT/architectures_large_gpu.json" 2>&1 | tee "$OUT/large.log" ;;
     invariance) python3 bench/exp_invariance.py --epochs 10 --record "$OUT/invariance_gpu.json" 2>&1 | tee "$OUT/invariance.log" ;;

@@ -20,8 +20,12 @@ __all__ = ['RECORD_FORMAT', 'versions', 'cpu_name', 'machine', 'git_state', 'com
 RECORD_FORMAT = 'slowcnn-record-1'
 
 def _version(dist):
+    "A distribution's installed version; slowcnn's own from its source when it runs from a checkout that is not installed."
     try: return metadata.version(dist)
-    except metadata.PackageNotFoundError: return None
+    except metadata.PackageNotFoundError:
+        if dist != 'slowcnn': return None
+        from slowcnn import __version__
+        return __version__
 
 def versions() -> dict:
     "Versions of Python and of the libraries a result depends on."
@@ -114,7 +118,7 @@ def describe_record(rec:dict) -> str:
     smoke = rec.get('smoke')
     kind = 'SMOKE RUN (checks code, measures nothing)' if smoke is True else 'full record' if smoke is False else 'record'
     return (f"{kind}: `{rec.get('command', '?')}` on {where}, {str(rec.get('date', '?'))[:10]}, "
-            f"torch {v.get('torch', '?')}, slowcnn {v.get('slowcnn', '?')} {commit}")
+            f"torch {v.get('torch', '?')}, slowcnn {v.get('slowcnn', '?') or 'from a checkout'} {commit}")  # None: run from a checkout, not installed
 
 # %% ../nbs/08a_records.ipynb #ffe4584b
 class RunRecord(Callback):

@@ -23,8 +23,16 @@ def test_bench_learner_times_each_variant_and_says_what_it_could_not(tmp_path, e
     names = [x['variant'] for x in rec['results']]
     assert names[:3] == ['hand-written loop', 'Learner', 'Learner + CudaGraph'], names
     assert 'CudaGraph: training eagerly: CUDA graphs need a CUDA device, found cpu' in r.stderr  # on a CPU, and says so
+    assert all(len(x['valid_accuracy']) == len(x['seconds']) == 1 for x in rec['results'])  # each timed repetition's accuracy
     for label, module in (('Lightning', 'lightning'), ('fastai', 'fastai')):  # timed where installed, else one line says why
         assert label in names or f'{label}: not timed, {module} does not import' in r.stdout, r.stdout
+
+def test_host_overhead_times_both_loops_per_batch(tmp_path, env):
+    r = bench('host_overhead.py', '--images', '512', '--reps', '1', '--record', tmp_path/'h.json', env=env)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'h.json').read_text())
+    assert [x['variant'] for x in rec['results']] == ['hand-written loop', 'Learner'] and rec['recipe']['batches'] == 8 + 1
+    assert rec['learner_extra_us_per_batch'] == rec['results'][1]['us_per_batch'] - rec['results'][0]['us_per_batch']
 
 def test_exp_recipes_smoke_through_the_fast_path(tmp_path, env):
     r = bench('exp_recipes.py', '--smoke', '--graph', '--steps', 'seed004', '--record', tmp_path/'r.json', env=env)

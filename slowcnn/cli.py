@@ -18,6 +18,7 @@ def _interrupted_while_starting(signum, frame):
 _main_thread = threading.current_thread() is threading.main_thread()
 if _main_thread: _usual_handler = signal.signal(signal.SIGINT, _interrupted_while_starting)
 import torch
+_torch_seconds = time.perf_counter() - _import_start  # torch alone: the floor under any cold start
 from .core import *
 from .data import fashion_mnist
 from .callback import CallbackError
@@ -146,7 +147,7 @@ def _save(fig, path):
 def cmd_compare(args):
     "Run the main job: compare models with one recipe, print the table, write results and plots, and where the time went."
     device = _device(args.device)
-    timer = PhaseTimer(device, start=time.perf_counter() - _import_seconds); timer.add('imports', _import_seconds)
+    timer = PhaseTimer(device, start=time.perf_counter() - _import_seconds); timer.add('import torch', _torch_seconds); timer.add('import the rest', _import_seconds - _torch_seconds)
     if args.models is not None and not [n for n in args.models.split(',') if n.strip()]:
         raise CLIError('--models is empty: give comma-separated model names (see `slowcnn models`)')
     names = [n.strip() for n in args.models.split(',') if n.strip()] if args.models is not None else \

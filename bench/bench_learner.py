@@ -2,7 +2,7 @@
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
   python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
-                                 [--compile] [--formats] [--graph] [--peers] [--record FILE]
+                                 [--compile] [--formats] [--graph] [--peers] [--cudnn] [--record FILE]
 
 Prints seconds per variant (median over reps) and the ratios to the hand-written loop; repetition 0 (cold: cuDNN
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
@@ -13,7 +13,9 @@ adds the Learner with `CudaGraph()` (each full batch's step replayed from one CU
 and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()`. `--peers` adds PyTorch Lightning and
 fastai, each with the same model, data tensors (our device-resident loaders, passed to them as they are) and recipe
 (torch's AdamW, fastai's one-cycle schedule of lr and beta1), when they are installed (a line says which is not). `--record FILE` also writes the figures
-as a run record (JSON, with the machine and versions) for the notebooks to render."""
+as a run record (JSON, with the machine and versions) for the notebooks to render. `--cudnn` adds the Learner, and
+with `--compile --graph` the fast path, with `torch.backends.cudnn.benchmark` on (off by default in torch: cuDNN
+then picks its kernels by heuristics instead of timing them on the first batch of each shape)."""
 import argparse, importlib, json, statistics, sys, time, warnings
 from functools import partial
 from pathlib import Path
@@ -99,6 +101,15 @@ def installed(module) -> str|None:
         return None
     except Exception as e: return f'{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}'
 
+def cudnn_benchmark(run):
+    "`run`, with cuDNN's autotuner on: each new convolution shape times cuDNN's kernels once and keeps the fastest."
+    def autotuned(model):
+        before = torch.backends.cudnn.benchmark
+        torch.backends.cudnn.benchmark = True
+        try: return run(model)
+        finally: torch.backends.cudnn.benchmark = before
+    return autotuned
+
 def run_learner(model, dls, n_epochs, lr, device, stats=False, eager_metrics=False, cbs=()):
     cbs = [ActivationStats(list(model.layers))] if stats else [cb() for cb in cbs]
     learn = Learner(model, dls, device=device, cbs=cbs, progress=False)
@@ -116,6 +127,7 @@ def main():
     p.add_argument('--formats', action='store_true', help='also time the Learner with channels_last, bf16 autocast, and both')
     p.add_argument('--graph', action='store_true', help='also time the Learner with CudaGraph() (and, with --compile, with both)')
     p.add_argument('--peers', action='store_true', help='also time PyTorch Lightning and fastai, where installed')
+    p.add_argument('--cudnn', action='store_true', help="also time the Learner (and, with --compile --graph, the fast path) with cuDNN's autotuner on")
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
@@ -137,6 +149,9 @@ def main():
     if a.graph:
         variants['Learner + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[CudaGraph])
         if a.compile: variants['Learner + Compile + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph])
+    if a.cudnn:
+        variants['Learner + cudnn.benchmark'] = cudnn_benchmark(variants['Learner'])
+        if a.compile and a.graph: variants['Learner + Compile + CudaGraph + cudnn.benchmark'] = cudnn_benchmark(variants['Learner + Compile + CudaGraph'])
     if a.peers:
         for label, (module, loop) in PEERS.items():
             why = installed(module)

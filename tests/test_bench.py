@@ -16,12 +16,12 @@ def bench(script, *args, env):
                           env=env, cwd=ROOT, timeout=600)
 
 def test_bench_learner_times_each_variant_and_says_what_it_could_not(tmp_path, env):
-    r = bench('bench_learner.py', '--epochs', '1', '--reps', '1', '--subset', '600', '--graph', '--peers', '--device', 'cpu',
+    r = bench('bench_learner.py', '--epochs', '1', '--reps', '1', '--subset', '600', '--graph', '--cudnn', '--peers', '--device', 'cpu',
               '--record', tmp_path/'b.json', env=env)
     assert r.returncode == 0, r.stderr
     rec = json.loads((tmp_path/'b.json').read_text())
     names = [x['variant'] for x in rec['results']]
-    assert names[:3] == ['hand-written loop', 'Learner', 'Learner + CudaGraph'], names
+    assert names[:4] == ['hand-written loop', 'Learner', 'Learner + CudaGraph', 'Learner + cudnn.benchmark'], names
     assert 'CudaGraph: training eagerly: CUDA graphs need a CUDA device, found cpu' in r.stderr  # on a CPU, and says so
     assert all(len(x['valid_accuracy']) == len(x['seconds']) == 1 for x in rec['results'])  # each timed repetition's accuracy
     for label, module in (('Lightning', 'lightning'), ('fastai', 'fastai')):  # timed where installed, else one line says why

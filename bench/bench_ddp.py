@@ -2,7 +2,7 @@
 side in one run: a plain fit (one process), DistributedTrainer under torchrun with 1 process, and with 2 processes;
 a variant ending in `+compile` adds the `Compile` callback (its warm-up fit pays the compilation).
 
-  python bench/bench_ddp.py [--images 8192] [--epochs 1] [--bs 256] [--variants plain,ddp1,ddp2] [--record nbs/records/ddp_cpu.json]
+  python bench/bench_ddp.py [--images 8192] [--epochs 1] [--bs 256] [--variants plain,ddp1,ddp2] [--record nbs/records/ddp_compile_cpu.json]
 
 Prints seconds per variant and the ratios to the plain fit, and writes them as a run record (JSON) with the machine.
 With 2 processes each gets half of the global batch (`--bs` is the global batch) and half of the cores."""
@@ -51,7 +51,7 @@ def main():
               f"valid_acc {r['valid_accuracy']:.4f}")
     if a.record:
         from slowcnn.records import provenance, write_record  # the shared record format, written atomically
-        rec = {**provenance('python ' + ' '.join(sys.argv), 'cpu'), 'kind': 'benchmark', 'name': 'ddp_overhead',
+        rec = {**provenance('python ' + ' '.join(sys.argv), 'cpu'), 'kind': 'benchmark', 'name': 'ddp_overhead', 'smoke': False,
                'recipe': {'model': 'residual_cnn', 'images': a.images, 'epochs': a.epochs, 'global_batch': a.bs,
                           'schedule': 'one-cycle 1e-2', 'optimizer': 'AdamW'},
                'results': rows}

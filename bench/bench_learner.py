@@ -181,7 +181,7 @@ def main():
         from slowcnn.records import provenance, write_record
         from importlib.metadata import version
         peers = {module: version(module) for label, (module, _) in PEERS.items() if label in variants}
-        rec = {**provenance('python ' + ' '.join(sys.argv), device), 'kind': 'benchmark', 'name': 'learner_overhead',
+        rec = {**provenance('python ' + ' '.join(sys.argv), device), 'kind': 'benchmark', 'name': 'learner_overhead', 'smoke': False,
                **({'peer_versions': peers} if peers else {}),
                'recipe': {'model': 'residual_cnn', 'epochs': a.epochs, 'images': dls.train.n, 'bs': 512, 'lr': a.lr,
                           'optimizer': 'AdamW', 'schedule': 'one_cycle'},

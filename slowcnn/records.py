@@ -13,8 +13,8 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['RECORD_FORMAT', 'versions', 'cpu_name', 'machine', 'git_state', 'command_line', 'provenance', 'recipe', 'run_record',
-           'write_record', 'read_record', 'describe_record', 'RunRecord', 'PhaseTimer']
+__all__ = ['RECORD_FORMAT', 'MAX_CHANGED', 'versions', 'cpu_name', 'machine', 'git_state', 'command_line', 'provenance', 'recipe',
+           'run_record', 'write_record', 'read_record', 'describe_record', 'RunRecord', 'PhaseTimer']
 
 # %% ../nbs/08a_records.ipynb #06df1bcf
 RECORD_FORMAT = 'slowcnn-record-1'
@@ -42,14 +42,17 @@ def machine(device=None) -> dict:
     return {'cpu': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(), 'gpu': gpu,
             'device': str(device) if device is not None else None}
 
+MAX_CHANGED = 50  # the changed files a record names: enough to say what differed from the commit, never a huge list
+
 def git_state(path=None) -> dict|None:
-    "The commit of the git checkout at `path` (default: the one slowcnn runs from) and whether it has uncommitted changes, or None outside git."
+    "The commit of the git checkout at `path` (default: the one slowcnn runs from), whether it has uncommitted changes and in which files, or None outside git."
     path = path or Path(slowcnn.__file__).parent
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=path, capture_output=True, text=True, timeout=10)
         commit = run('rev-parse', 'HEAD')
         if commit.returncode or run('ls-files', '--error-unmatch', '.').returncode: return None  # outside git, or in a repo that does not track this code
-        return {'commit': commit.stdout.strip(), 'dirty': bool(run('status', '--porcelain', '--untracked-files=no').stdout.strip())}
+        changed = [line[3:] for line in run('status', '--porcelain', '--untracked-files=no').stdout.splitlines() if line.strip()]
+        return {'commit': commit.stdout.strip(), 'dirty': bool(changed), **({'changed': changed[:MAX_CHANGED]} if changed else {})}
     except (OSError, subprocess.SubprocessError): return None
 
 def command_line() -> str:

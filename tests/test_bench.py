@@ -34,6 +34,18 @@ def test_host_overhead_times_both_loops_per_batch(tmp_path, env):
     assert [x['variant'] for x in rec['results']] == ['hand-written loop', 'Learner'] and rec['recipe']['batches'] == 8 + 1
     assert rec['learner_extra_us_per_batch'] == rec['results'][1]['us_per_batch'] - rec['results'][0]['us_per_batch']
 
+def test_uva_cifar10_gives_the_tutorials_table_from_a_local_copy(tmp_path, env):
+    from slowcnn.data import make_fake_cifar10
+    data = make_fake_cifar10(tmp_path/'cifar', n_per_batch=32)  # the real file format, random pixels
+    r = bench('exp_uva_cifar10.py', '--smoke', '--data', data, '--valid-size', '32', '--models', 'ResNet', '--record', tmp_path/'u.json', env=env)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'u.json').read_text())
+    assert rec['smoke'] and rec['split'] == 'train 128 / valid 32 / test 32' and [x['label'] for x in rec['runs']] == ['ResNet']
+    assert [x['params'] for x in rec['runs']] == [rec['uva'][x['label']]['params'] for x in rec['runs']]  # the tutorial's exact counts
+    assert '| ResNet | 91.84% | 91.06% | 272,378 |' in r.stdout and 'SMOKE RUN' in r.stdout  # its table beside ours
+    missing = bench('exp_uva_cifar10.py', '--data', tmp_path/'nowhere', '--record', tmp_path/'x.json', env=env)
+    assert missing.returncode == 1 and missing.stderr.startswith('exp_uva_cifar10: CIFAR-10 not found') and 'Traceback' not in missing.stderr
+
 def test_exp_recipes_smoke_through_the_fast_path(tmp_path, env):
     r = bench('exp_recipes.py', '--smoke', '--graph', '--steps', 'seed004', '--record', tmp_path/'r.json', env=env)
     assert r.returncode == 0, r.stderr

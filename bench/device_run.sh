@@ -19,10 +19,15 @@
 #   invariance     seed 001's rotations and shuffled pixels, 10 epochs (invariance_gpu.json)
 #   full           the named experiment notebooks at full size (bench/run_full.py); figures in $OUT/figs.tgz
 #
-# Each record goes to $OUT; copy it into nbs/records/, where the pages render it. With 15 minutes of device time, start
-# with `smoke` (the CudaGraph checks), then `bench` (every loop timed side by side: 9 variants x 6 repetitions, the
-# longest job here), each in a call of its own so that each stays inside the 10-minute limit of a call; then
-# `seed004` and `recipes_fast` as time allows.
+# Each record goes to $OUT; copy it into nbs/records/, where the pages render it. What each job took on an H200 on
+# 2026-11-27 (records from that session are committed): smoke 82 s, bench with REPS=3 164 s (without --cudnn),
+# seed004 56 s, cold 37 s, recipes_fast 99 s, the accurate recipe 33 s a seed eagerly, invariance 85 s, and
+# architectures 11 of its 12 models in 140 s. Already recorded: bench, cold, seed004, recipes_fast, invariance and
+# most of architectures. Still to record: `accurate` (the accurate recipe and its 30-epoch candidate, 5 seeds),
+# `recipes` (the whole ablation), `large`, `profile`, and `bench` again with REPS=5 and --cudnn. Put several jobs
+# in one call with a `timeout` each (a machine goes back 30 s after a call ends), files from $OUT come back at most 8
+# a call, so tar the logs, e.g.:
+#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 300 accurate; t 250 bench; cd $OUT && tar czf logs.tgz *.log && rm *.log
 # REPS (bench, default 5) and SEEDS (seed004, recipes, recipes_fast, default 5) shorten a job to fit the time left.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail

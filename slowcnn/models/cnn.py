@@ -4,6 +4,7 @@
 
 # %% ../../nbs/20_cnn.ipynb #da4e858a
 from __future__ import annotations
+import inspect
 from torch import nn
 import torch.nn.functional as F
 from .registry import register_model
@@ -38,12 +39,27 @@ def init_leaky_weights(module:nn.Module):
         if module.bias is not None: nn.init.zeros_(module.bias)
 
 # %% ../../nbs/20_cnn.ipynb #53d0d0c4
+_IN_CHANS = {}
+def _takes_in_chans(get_layers) -> bool:
+    "Whether `get_layers` (unbound) takes a fourth argument after `self`, inspecting each function's signature once."
+    if get_layers not in _IN_CHANS:
+        ps = list(inspect.signature(get_layers).parameters.values())
+        _IN_CHANS[get_layers] = 'in_chans' in {p.name for p in ps} or any(p.kind is p.VAR_POSITIONAL for p in ps) \
+            or sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in ps) >= 5
+    return _IN_CHANS[get_layers]
+
 class CNN(nn.Module):
     "The seed's CNN: a stride-2 `block` per entry of `nfs`, then a block to `n_outputs` channels, averaged over space."
     min_size = 16
     def __init__(self, nfs=(8, 16, 32, 64), n_outputs:int=10, block=None, in_chans:int=1):
         super().__init__()
-        self.layers = nn.Sequential(*self.get_layers(tuple(nfs), n_outputs, block or Conv, in_chans))
+        args = (tuple(nfs), n_outputs, block or Conv)
+        # seed 004's own subclasses write get_layers(self, nfs, n_outputs=10, C=None), without in_chans
+        if _takes_in_chans(type(self).get_layers): layers = self.get_layers(*args, in_chans)
+        elif in_chans != 1:
+            raise ValueError(f"{type(self).__name__}.get_layers takes (nfs, n_outputs, C) without in_chans, so it builds 1 input channel; found in_chans={in_chans}")
+        else: layers = self.get_layers(*args)
+        self.layers = nn.Sequential(*layers)
     def get_layers(self, nfs, n_outputs, C, in_chans):
         return [C(in_chans, nfs[0], ks=5), *[C(a, b) for a, b in zip(nfs, nfs[1:])], C(nfs[-1], n_outputs, act=False)]
     def forward(self, x):

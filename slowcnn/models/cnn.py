@@ -39,14 +39,11 @@ def init_leaky_weights(module:nn.Module):
         if module.bias is not None: nn.init.zeros_(module.bias)
 
 # %% ../../nbs/20_cnn.ipynb #53d0d0c4
-_IN_CHANS = {}
 def _takes_in_chans(get_layers) -> bool:
-    "Whether `get_layers` (unbound) takes a fourth argument after `self`, inspecting each function's signature once."
-    if get_layers not in _IN_CHANS:
-        ps = list(inspect.signature(get_layers).parameters.values())
-        _IN_CHANS[get_layers] = 'in_chans' in {p.name for p in ps} or any(p.kind is p.VAR_POSITIONAL for p in ps) \
-            or sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in ps) >= 5
-    return _IN_CHANS[get_layers]
+    "Whether `get_layers` (unbound) takes a fourth argument after `self`, as ours do and seed 004's do not."
+    ps = inspect.signature(get_layers).parameters.values()
+    return any(p.name == 'in_chans' or p.kind is p.VAR_POSITIONAL for p in ps) \
+        or sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in ps) >= 5
 
 class CNN(nn.Module):
     "The seed's CNN: a stride-2 `block` per entry of `nfs`, then a block to `n_outputs` channels, averaged over space."

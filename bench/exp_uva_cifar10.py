@@ -37,7 +37,8 @@ def uva_table(rec) -> str:
     "A record of this script as the tutorial's table, its figures beside ours."
     rows = [[r['label'], f"{UVA[r['label']][1]:.2f}%", f"{UVA[r['label']][2]:.2f}%", f"{UVA[r['label']][3]:,}",
              f"{100*r['valid_accuracy']:.2f}%", f"{100*r['test_accuracy']:.2f}%", f"{r['params']:,}"] for r in rec['runs']]
-    ours = f"ours, {rec['recipe']['epochs']} epochs" + (', SMOKE RUN: meaningless' if rec['smoke'] else '')
+    n = rec['recipe']['epochs']
+    ours = f"ours, {n} epoch{'s' if n != 1 else ''}" + (', SMOKE RUN: meaningless' if rec['smoke'] else '')
     return format_table(rows, ['model', 'val, UvA', 'test, UvA', 'params, UvA', f'val, {ours}', f'test, {ours}', 'params, ours'],
                         align='lrrrrrr', markdown=True)
 

@@ -127,6 +127,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
                'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'device': str(device),
                'epochs': n_epochs, 'lr': lr, 'history': hist}
         if select: row.update(best_epoch=chosen, selected_by=select)
+        if activation_stats: row['activation_stats'] = extra[0].as_record()  # seed 004's plot, drawable from the record
         if dls.test is not None:
             with phase('testing'): row.update(_test_row(learn, dls.test))
         rows.append(row)

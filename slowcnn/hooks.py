@@ -11,7 +11,8 @@ from torch import nn
 from .callback import *
 
 # %% auto #0
-__all__ = ['Hook', 'Hooks', 'leaf_modules_with_params', 'has_hooks', 'HooksCallback', 'std_mean_fast', 'ActivationStats']
+__all__ = ['Hook', 'Hooks', 'leaf_modules_with_params', 'has_hooks', 'HooksCallback', 'std_mean_fast', 'mean_std_figure',
+           'ActivationStats']
 
 # %% ../nbs/06_hooks.ipynb #223d4fd4
 class Hook:
@@ -70,6 +71,27 @@ def std_mean_fast(a:torch.Tensor):
     return var.sqrt(), dm + shift
 
 # %% ../nbs/06_hooks.ipynb #974b97cd
+def mean_std_figure(names, means, stds, batches=None, every:int=1, figsize=(10, 4), max_legend:int=12):
+    "Seed 004's plot: each layer's activation mean and standard deviation over training batches; many layers are coloured by depth."
+    import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+    fig, axs = plt.subplots(1, 2, figsize=figsize)
+    n = len(names)
+    many = n > max_legend  # a legend of dozens of entries squashes the plot: colour by depth, with a colour bar
+    colors = plt.cm.viridis([i / max(n - 1, 1) for i in range(n)]) if many else [None] * n
+    for name, mu, sd, c in zip(names, means, stds, colors):
+        xs = batches if batches is not None else range(len(mu))
+        axs[0].plot(xs, mu, label=name, color=c); axs[1].plot(xs, sd, label=name, color=c)
+    axs[0].set_title('means'); axs[1].set_title('standard deviations')
+    for ax in axs: ax.set_xlabel(f'batch (every {every})')
+    if many:
+        sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(0, n - 1))
+        fig.colorbar(sm, ax=axs, label=f'layer (0 = first of {n})')
+    else:
+        axs[1].legend(fontsize=7, loc='upper right')
+        fig.tight_layout()
+    return fig
+
+# %% ../nbs/06_hooks.ipynb #911761fd
 class ActivationStats(HooksCallback):
     "Per-layer activation mean, std and |activation| histogram for each training batch; plots them."
     def __init__(self, mods=None, every:int=1, bins:int=40, max_val:float=10., grad_norms:bool=False):
@@ -123,23 +145,14 @@ class ActivationStats(HooksCallback):
 
     def mean_std_plot(self, figsize=(10, 4), max_legend:int=12):
         "Mean and standard deviation of each layer's activations over training batches (seed 004's plot); many layers are coloured by depth."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
-        fig, axs = plt.subplots(1, 2, figsize=figsize)
-        n = len(self.stats)
-        many = n > max_legend  # a legend of dozens of entries squashes the plot: colour by depth, with a colour bar
-        colors = plt.cm.viridis([i / max(n - 1, 1) for i in range(n)]) if many else [None] * n
-        for name, mu, sd, c in zip(self._names(), self.means, self.stds, colors):
-            axs[0].plot(mu, label=name, color=c); axs[1].plot(sd, label=name, color=c)
-        axs[0].set_title('means'); axs[1].set_title('standard deviations')
-        for ax in axs: ax.set_xlabel(f'batch (every {self.every})')
-        if many:
-            sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(0, n - 1))
-            fig.colorbar(sm, ax=axs, label=f'layer (0 = first of {n})')
-        else:
-            axs[1].legend(fontsize=7, loc='upper right')
-            fig.tight_layout()
-        return fig
+        return mean_std_figure(self._names(), self.means, self.stds, every=self.every, figsize=figsize, max_legend=max_legend)
     plot_stats = mean_std_plot
+    def as_record(self, points:int=100) -> dict:
+        "Each layer's mean and std series as plain data for a run record, thinned to at most `points` batches (`mean_std_figure` draws it)."
+        n = len(self.means[0]) if self.stats else 0
+        step = max(1, -(-n // points))  # every step-th recorded batch: the curve's shape in a small file
+        return {'layers': self._names(), 'every': self.every, 'batches': list(range(0, n, step)),
+                'mean': [m[::step].tolist() for m in self.means], 'std': [s[::step].tolist() for s in self.stds]}
 
     def _grid(self, figsize):
         import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import

@@ -21,7 +21,8 @@ def main():
     if a.smoke: dls.train.x, dls.train.y = dls.train.x[:2048], dls.train.y[:2048]
     runs, n_seeds = [], 2 if a.smoke else a.seeds
     for seed in range(n_seeds):
-        res = compare(a.models.split(','), dls, n_epochs=1 if a.smoke else 3, lr=1e-2, seed=seed, device=a.device, progress=False)
+        res = compare(a.models.split(','), dls, n_epochs=1 if a.smoke else 3, lr=1e-2, seed=seed, device=a.device, progress=False,
+                      activation_stats=seed == 0)  # seed 004's activation plots, from the first seed's runs
         runs += [{**r, 'seed': seed} for r in res.rows]
         print(f'seed {seed}: ' + '  '.join(f"{r['name']} {r['valid_accuracy']:.4f}" for r in res.rows), flush=True)
         report(a.record, {**res.record(command(), smoke=a.smoke), 'git': _START['git'], 'seed': list(range(seed + 1)), 'runs': runs})

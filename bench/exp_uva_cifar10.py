@@ -50,6 +50,7 @@ def main():
     p.add_argument('--device'); p.add_argument('--smoke', action='store_true', help='one epoch: checks the script, measures nothing')
     a = p.parse_args()
     _START['git'] = git_state()
+    if a.epochs < 1: p.error(f'--epochs must be at least 1, found {a.epochs}')
     labels = a.models.split(',')
     if set(labels) - set(UVA): p.error(f"unknown models {', '.join(sorted(set(labels) - set(UVA)))}: expected some of {', '.join(UVA)}")
     try: dls = cifar10(bs=128, path=a.data, valid_size=a.valid_size)

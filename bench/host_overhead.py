@@ -3,13 +3,42 @@ side by side on a model so small (one linear layer) that the arithmetic is almos
 loop's Python and launches. The difference per batch bounds what the Learner's callbacks, schedule and buffered
 metrics can add to a fit on any device whose host is this fast.
 
+It also counts the tensor operations (aten operators, each a kernel launch on a GPU) that each loop dispatches per
+training batch of seed 004's residual CNN: a fit of 16 batches minus a fit of 8, so the validation pass and what a
+fit does once cancel out. The count does not depend on the device, so it says whether the Learner gives a GPU more
+work per batch than the hand-written loop.
+
   python bench/host_overhead.py [--images 16384] [--bs 64] [--reps 5] [--record nbs/records/host_overhead_cpu.json]"""
-import argparse, statistics, sys, time
+import argparse, collections, statistics, sys, time
 from pathlib import Path
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 from slowcnn.all import *
 from bench_learner import hand_loop, run_learner
+
+class OpCounter(TorchDispatchMode):
+    "Counts the aten operators dispatched while it is active, by name."
+    def __init__(self):
+        super().__init__(); self.counts = collections.Counter()
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.counts[str(func.overloadpacket)] += 1
+        return func(*args, **(kwargs or {}))
+
+def ops_per_train_batch(loop, dls, batches=(8, 16)) -> collections.Counter:
+    "The aten operators `loop(model)` (a fit on `dls`) dispatches per training batch of seed 004's residual CNN: two fits' difference."
+    x, y, xv, yv, bs, counts = dls.train.x, dls.train.y, dls.valid.x, dls.valid.y, dls.train.bs, []
+    if len(x) < batches[1] * bs: sys.exit(f'host_overhead: counting needs {batches[1] * bs} training images, found {len(x)}')
+    dls.valid.x, dls.valid.y = xv[:2 * bs], yv[:2 * bs]  # the same short validation for both fits: it cancels out
+    for n in batches:
+        dls.train.x, dls.train.y = x[:n * bs], y[:n * bs]
+        set_seed(0); model = create_model('residual_cnn')
+        with OpCounter() as c: loop(model)
+        counts.append(c.counts)
+    dls.train.x, dls.train.y, dls.valid.x, dls.valid.y = x, y, xv, yv
+    per_batch = collections.Counter()
+    for op in counts[0] | counts[1]: per_batch[op] = (counts[1][op] - counts[0][op]) / (batches[1] - batches[0])
+    return per_batch
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -17,12 +46,14 @@ def main():
     p.add_argument('--reps', type=int, default=5); p.add_argument('--record')
     a = p.parse_args()
     torch.set_num_threads(1)  # one thread: the host's own work, without the pool's hand-offs for tiny tensors
+    loops = lambda dls: {'hand-written loop': lambda m: hand_loop(m, dls, 1, 1e-2, torch.device('cpu')),
+                         'Learner': lambda m: run_learner(m, dls, 1, 1e-2, torch.device('cpu'))}
     dls = fashion_mnist(bs=a.bs)
+    ops = {k: ops_per_train_batch(loop, dls) for k, loop in loops(dls).items()}  # on all the training images there are
     dls.train.x, dls.train.y = dls.train.x[:a.images], dls.train.y[:a.images]
     dls.valid.x, dls.valid.y = dls.valid.x[:a.images // 4], dls.valid.y[:a.images // 4]
     batches = len(dls.train) + len(dls.valid)
-    variants = {'hand-written loop': lambda m: hand_loop(m, dls, 1, 1e-2, torch.device('cpu')),
-                'Learner': lambda m: run_learner(m, dls, 1, 1e-2, torch.device('cpu'))}
+    variants = loops(dls)
     times = {k: [] for k in variants}
     for rep in range(a.reps + 1):  # rep 0 warms up and is not counted
         for k in (variants if rep % 2 == 0 else list(variants)[::-1]):
@@ -33,13 +64,19 @@ def main():
     extra = per_batch['Learner'] - per_batch['hand-written loop']
     for k, us in per_batch.items(): print(f'{k:18s} {us:7.1f} us per batch (median of {a.reps}; {batches} batches a fit)')
     print(f"the Learner's own work: {extra:+.1f} us per batch")
+    for k, c in ops.items(): print(f'{k:18s} {sum(c.values()):7.1f} tensor operations per training batch of residual_cnn')
+    diff = {op: ops['Learner'][op] - ops['hand-written loop'][op] for op in ops['Learner'] | ops['hand-written loop']}
+    diff = {op: d for op, d in sorted(diff.items()) if d}
+    print('the Learner against the loop, per batch:', ', '.join(f'{op} {d:+g}' for op, d in diff.items()) or 'the same operators')
     if a.record:
         from slowcnn.records import provenance, write_record
         rec = {**provenance('python ' + ' '.join(sys.argv), torch.device('cpu')), 'kind': 'benchmark', 'name': 'host_overhead', 'smoke': False,
                'recipe': {'model': 'Linear(784, 10)', 'images': a.images, 'valid_images': len(dls.valid.x), 'bs': a.bs, 'batches': batches,
                           'threads': 1, 'optimizer': 'AdamW', 'schedule': 'one_cycle'},
                'results': [{'variant': k, 'seconds': ts, 'us_per_batch': per_batch[k]} for k, ts in times.items()],
-               'learner_extra_us_per_batch': extra}
+               'learner_extra_us_per_batch': extra,
+               'ops_model': 'residual_cnn', 'ops_per_train_batch': {k: sum(c.values()) for k, c in ops.items()},
+               'ops_learner_minus_loop': diff}
         print('wrote', write_record(rec, Path(a.record)))
 
 if __name__ == '__main__': main()

@@ -27,12 +27,15 @@ def test_bench_learner_times_each_variant_and_says_what_it_could_not(tmp_path, e
     for label, module in (('Lightning', 'lightning'), ('fastai', 'fastai')):  # timed where installed, else one line says why
         assert label in names or f'{label}: not timed, {module} does not import' in r.stdout, r.stdout
 
-def test_host_overhead_times_both_loops_per_batch(tmp_path, env):
+def test_host_overhead_times_and_counts_both_loops_per_batch(tmp_path, env):
     r = bench('host_overhead.py', '--images', '512', '--reps', '1', '--record', tmp_path/'h.json', env=env)
     assert r.returncode == 0, r.stderr
     rec = json.loads((tmp_path/'h.json').read_text())
     assert [x['variant'] for x in rec['results']] == ['hand-written loop', 'Learner'] and rec['recipe']['batches'] == 8 + 1
     assert rec['learner_extra_us_per_batch'] == rec['results'][1]['us_per_batch'] - rec['results'][0]['us_per_batch']
+    ops = rec['ops_per_train_batch']  # tensor operations per training batch: each a kernel launch on a GPU
+    assert ops['Learner'] <= ops['hand-written loop'] and ops['Learner'] > 100, ops  # the Learner adds no work per batch
+    assert sum(rec['ops_learner_minus_loop'].values()) == ops['Learner'] - ops['hand-written loop']
 
 def test_uva_cifar10_gives_the_tutorials_table_from_a_local_copy(tmp_path, env):
     from slowcnn.data import make_fake_cifar10

@@ -2,7 +2,7 @@
 (AdamW, one-cycle lr 1e-2, batch 512) and device, repetitions alternated in one process.
 
   python bench/bench_learner.py [--epochs 3] [--reps 5] [--device cuda] [--subset N] [--stats] [--eager-metrics]
-                                 [--compile] [--formats] [--graph] [--peers] [--cudnn] [--record FILE]
+                                 [--compile] [--formats] [--graph] [--peers] [--cudnn] [--only REGEX] [--record FILE]
 
 Prints seconds per variant (median over reps) and the ratios to the hand-written loop; repetition 0 (cold: cuDNN
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
@@ -10,13 +10,14 @@ block (every batch) to measure that callback's overhead. `--compile` adds the ha
 `torch.compile` and the Learner with `Compile()`; `--formats` adds the Learner with channels_last (float32), with
 bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and channels_last). `--graph`
 adds the Learner with `CudaGraph()` (each full batch's step replayed from one CUDA graph; on a CPU it trains eagerly
-and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()`. `--peers` adds PyTorch Lightning and
+and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()` (with `--formats` too, also in
+channels_last, bf16 and both). `--only REGEX` keeps the variants whose names match, and the hand-written loop. `--peers` adds PyTorch Lightning and
 fastai, each with the same model, data tensors (our device-resident loaders, passed to them as they are) and recipe
 (torch's AdamW, fastai's one-cycle schedule of lr and beta1), when they are installed (a line says which is not). `--record FILE` also writes the figures
 as a run record (JSON, with the machine and versions) for the notebooks to render. `--cudnn` adds the Learner, and
 with `--compile --graph` the fast path, with `torch.backends.cudnn.benchmark` on (off by default in torch: cuDNN
 then picks its kernels by heuristics instead of timing them on the first batch of each shape)."""
-import argparse, importlib, json, statistics, sys, time, warnings
+import argparse, importlib, json, re, statistics, sys, time, warnings
 from functools import partial
 from pathlib import Path
 import torch
@@ -128,6 +129,7 @@ def main():
     p.add_argument('--graph', action='store_true', help='also time the Learner with CudaGraph() (and, with --compile, with both)')
     p.add_argument('--peers', action='store_true', help='also time PyTorch Lightning and fastai, where installed')
     p.add_argument('--cudnn', action='store_true', help="also time the Learner (and, with --compile --graph, the fast path) with cuDNN's autotuner on")
+    p.add_argument('--only', help='time only the variants whose names match this regular expression (and the hand-written loop)')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
     device = torch.device(a.device) if a.device else default_device()
@@ -149,6 +151,11 @@ def main():
     if a.graph:
         variants['Learner + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[CudaGraph])
         if a.compile: variants['Learner + Compile + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph])
+        if a.compile and a.formats:  # the fast path with each layout and precision: does either help once launches are gone?
+            variants['Learner + Compile + CudaGraph + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph, ChannelsLast])
+            variants['Learner + Compile + CudaGraph + bf16'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph, MixedPrecision])
+            variants['Learner + Compile + CudaGraph + bf16 + channels_last'] = lambda m: run_learner(
+                m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph, lambda: MixedPrecision(channels_last=True)])
     if a.cudnn:
         variants['Learner + cudnn.benchmark'] = cudnn_benchmark(variants['Learner'])
         if a.compile and a.graph: variants['Learner + Compile + CudaGraph + cudnn.benchmark'] = cudnn_benchmark(variants['Learner + Compile + CudaGraph'])
@@ -157,6 +164,10 @@ def main():
             why = installed(module)
             if why: print(f'{label}: not timed, {module} does not import ({why})', flush=True)
             else: variants[label] = partial(lambda loop, m: loop(m, dls, a.epochs, a.lr, device), loop)
+    if a.only:  # the baseline always runs: every ratio is to it
+        try: keep = re.compile(a.only)
+        except re.error as e: sys.exit(f'bench_learner: --only must be a regular expression, found {a.only!r} ({e})')
+        variants = {k: v for k, v in variants.items() if k == 'hand-written loop' or keep.search(k)}
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)
     times, cold, accs = {k: [] for k in variants}, {}, {k: [] for k in variants}

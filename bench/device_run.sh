@@ -3,10 +3,11 @@
 # fastprogress, torcheval or fastcore: carry their wheels in .whl/ and the FashionMNIST idx files in .gpudata/
 # (`bash bench/prepare_device.sh` fills both, with fastai's wheels in .whl/peers/ for the bench job's --peers).
 #
-#   bash bench/device_run.sh JOB...   JOB: smoke | bench | profile | cold | compare | seed004 | recipes | accurate | recipes_fast | architectures | large | invariance | full NOTEBOOK...
+#   bash bench/device_run.sh JOB...   JOB: smoke | bench | formats | profile | cold | compare | seed004 | recipes | accurate | recipes_fast | architectures | large | invariance | full NOTEBOOK...
 #
 #   smoke          GPU checks (bench/gpu_smoke.py), with the GPU, torch and timm versions
 #   bench          the Learner against the hand-written loop, compiled and not, with CudaGraph() and not, and Lightning and fastai, 3 epochs x 5 reps (learner_gpu.json)
+#   formats        channels_last and bf16 autocast, eager, compiled and on the fast path (Compile() and CudaGraph()), 3 epochs x 5 reps (formats_gpu.json)
 #   profile        where a training step's time goes, eager and compiled (profile_gpu.json)
 #   cold           a cold `slowcnn compare` taken apart into phases, 2 new processes (cold_start_gpu.json)
 #   compare        `slowcnn compare` with its defaults (adds timm's resnet18 on a GPU); results in $OUT/compare.tgz
@@ -23,12 +24,15 @@
 # 2026-11-27 (records from that session are committed): smoke 82 s, bench with REPS=3 164 s (without --cudnn),
 # seed004 56 s, cold 37 s, recipes_fast 99 s, the accurate recipe 33 s a seed eagerly, invariance 85 s, and
 # architectures 11 of its 12 models in 140 s. Already recorded: bench, cold, seed004, recipes_fast, invariance and
-# most of architectures. Still to record: `accurate` (the accurate recipe and its 30-epoch candidate, 5 seeds),
-# `recipes` (the whole ablation), `large`, `profile`, and `bench` again with REPS=5 and --cudnn. Put several jobs
-# in one call with a `timeout` each (a machine goes back 30 s after a call ends), files from $OUT come back at most 8
-# a call, so tar the logs, e.g.:
-#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 300 accurate; t 250 bench; cd $OUT && tar czf logs.tgz *.log && rm *.log
-# REPS (bench, default 5) and SEEDS (seed004, recipes, recipes_fast, default 5) shorten a job to fit the time left.
+# most of architectures. Still to record, most needed first: `accurate` (the accurate recipe and its 30-epoch
+# candidate on the fast path, 5 seeds: about 5 minutes), `formats` (bf16 and channels_last on GPU, with and without
+# the fast path; REPS=3 about 5 minutes, mostly compiling), `profile` (kernel times, about a minute), then `bench`
+# again with REPS=5 and --cudnn, `recipes` (the whole ablation) and `large`. Put several jobs in one call with a
+# `timeout` each (a machine goes back 30 s after a call ends); files from $OUT come back at most 8 a call, so tar
+# the logs, e.g.:
+#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 330 accurate; REPS=3 t 250 formats; cd $OUT && tar czf logs.tgz *.log && rm *.log
+#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 90 profile; t 300 bench; cd $OUT && tar czf logs.tgz *.log && rm *.log
+# REPS (bench, formats, default 5) and SEEDS (seed004, recipes, accurate, recipes_fast, default 5) shorten a job to fit the time left.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
                python3 -c "import torch, timm, torchvision; print('torch', torch.__version__, 'timm', timm.__version__, 'torchvision', torchvision.__version__)"
                python3 bench/gpu_smoke.py; } 2>&1 | tee "$OUT/smoke.log" ;;
     bench)   python3 bench/bench_learner.py --epochs 3 --reps ${REPS:-5} --stats --compile --graph --cudnn --peers --record "$OUT/learner_gpu.json" 2>&1 | tee "$OUT/bench.log" ;;
+    formats) python3 bench/bench_learner.py --epochs 3 --reps ${REPS:-5} --compile --graph --formats --record "$OUT/formats_gpu.json" 2>&1 | tee "$OUT/formats.log" ;;
     profile) python3 bench/profile_step.py --device cuda --record "$OUT/profile_gpu.json" 2>&1 | tee "$OUT/profile.log" ;;
     cold)    python3 bench/cold_start.py --reps 2 --device cuda --record "$OUT/cold_start_gpu.json" 2>&1 | tee "$OUT/cold.log" ;;
     compare) python3 -m slowcnn.cli compare --out /tmp/compare 2>&1 | tee "$OUT/compare.log"
@@ -58,6 +63,6 @@ while [ $# -gt 0 ]; do
     invariance) python3 bench/exp_invariance.py --epochs 10 --record "$OUT/invariance_gpu.json" 2>&1 | tee "$OUT/invariance.log" ;;
     full)    mkdir -p "$OUT/figs"; python3 bench/run_full.py "$OUT/figs" "$@" 2>&1 | tee "$OUT/full.log"
              (cd "$OUT" && tar czf figs.tgz figs && rm -r figs); shift $# ;;
-    *)       echo "unknown job: $job (smoke, bench, profile, cold, compare, seed004, recipes, accurate, recipes_fast, architectures, large, invariance, full)" >&2; exit 2 ;;
+    *)       echo "unknown job: $job (smoke, bench, formats, profile, cold, compare, seed004, recipes, accurate, recipes_fast, architectures, large, invariance, full)" >&2; exit 2 ;;
   esac
 done

@@ -27,6 +27,14 @@ def test_bench_learner_times_each_variant_and_says_what_it_could_not(tmp_path, e
     for label, module in (('Lightning', 'lightning'), ('fastai', 'fastai')):  # timed where installed, else one line says why
         assert label in names or f'{label}: not timed, {module} does not import' in r.stdout, r.stdout
 
+def test_bench_learner_only_keeps_the_matching_variants_and_the_baseline(tmp_path, env):
+    r = bench('bench_learner.py', '--epochs', '1', '--reps', '1', '--subset', '600', '--graph', '--stats', '--only', 'Graph$',
+              '--device', 'cpu', '--record', tmp_path/'b.json', env=env)
+    assert r.returncode == 0, r.stderr
+    assert [x['variant'] for x in json.loads((tmp_path/'b.json').read_text())['results']] == ['hand-written loop', 'Learner + CudaGraph']
+    bad = bench('bench_learner.py', '--only', '(', '--device', 'cpu', env=env)
+    assert bad.returncode == 1 and bad.stderr.strip().startswith('bench_learner: --only must be a regular expression') and 'Traceback' not in bad.stderr
+
 def test_host_overhead_times_and_counts_both_loops_per_batch(tmp_path, env):
     r = bench('host_overhead.py', '--images', '512', '--reps', '1', '--record', tmp_path/'h.json', env=env)
     assert r.returncode == 0, r.stderr
@@ -59,5 +67,5 @@ def test_device_run_parses_and_has_the_first_jobs():
     assert subprocess.run(['bash', '-n', str(ROOT/'bench'/'device_run.sh')]).returncode == 0
     src = (ROOT/'bench'/'device_run.sh').read_text()
     jobs = src.split('JOB: ')[1].splitlines()[0]
-    for job in ('smoke', 'bench', 'recipes_fast', 'seed004'):  # the jobs a first GPU session runs, all in the script
+    for job in ('smoke', 'bench', 'formats', 'accurate', 'profile', 'recipes_fast', 'seed004'):  # the jobs a GPU session runs, all in the script
         assert job in jobs and f'\n    {job})' in src, job

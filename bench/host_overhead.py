@@ -1,6 +1,7 @@
 """The Learner's own host work per batch: the hand-written loop of `bench_learner.py` and the default Learner, timed
 side by side on a model so small (one linear layer) that the arithmetic is almost nothing and what is left is each
-loop's Python and launches. The difference per batch bounds what the Learner's callbacks, schedule and buffered
+loop's Python and launches. The difference per batch (the median of each repetition's difference: the two loops run
+back to back in each, so the machine's drift between repetitions cancels) bounds what the Learner's callbacks, schedule and buffered
 metrics can add to a fit on any device whose host is this fast.
 
 It also counts the tensor operations (aten operators, each a kernel launch on a GPU) that each loop dispatches per
@@ -61,9 +62,11 @@ def main():
             t0 = time.perf_counter(); variants[k](model); dt = time.perf_counter() - t0
             if rep: times[k].append(dt)
     per_batch = {k: 1e6 * statistics.median(ts) / batches for k, ts in times.items()}
-    extra = per_batch['Learner'] - per_batch['hand-written loop']
+    # each repetition runs both loops back to back, so their difference cancels the machine's drift between repetitions
+    paired = [1e6 * (t - h) / batches for t, h in zip(times['Learner'], times['hand-written loop'])]
+    extra = statistics.median(paired)
     for k, us in per_batch.items(): print(f'{k:18s} {us:7.1f} us per batch (median of {a.reps}; {batches} batches a fit)')
-    print(f"the Learner's own work: {extra:+.1f} us per batch")
+    print(f"the Learner's own work: {extra:+.1f} us per batch (median of the {a.reps} repetitions' differences)")
     for k, c in ops.items(): print(f'{k:18s} {sum(c.values()):7.1f} tensor operations per training batch of residual_cnn')
     diff = {op: ops['Learner'][op] - ops['hand-written loop'][op] for op in ops['Learner'] | ops['hand-written loop']}
     diff = {op: d for op, d in sorted(diff.items()) if d}
@@ -74,7 +77,7 @@ def main():
                'recipe': {'model': 'Linear(784, 10)', 'images': a.images, 'valid_images': len(dls.valid.x), 'bs': a.bs, 'batches': batches,
                           'threads': 1, 'optimizer': 'AdamW', 'schedule': 'one_cycle'},
                'results': [{'variant': k, 'seconds': ts, 'us_per_batch': per_batch[k]} for k, ts in times.items()],
-               'learner_extra_us_per_batch': extra,
+               'learner_extra_us_per_batch': extra, 'paired_extra_us_per_batch': paired,
                'ops_model': 'residual_cnn', 'ops_per_train_batch': {k: sum(c.values()) for k, c in ops.items()},
                'ops_learner_minus_loop': diff}
         print('wrote', write_record(rec, Path(a.record)))

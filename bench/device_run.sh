@@ -3,7 +3,7 @@
 # fastprogress, torcheval or fastcore: carry their wheels in .whl/ and the FashionMNIST idx files in .gpudata/
 # (`bash bench/prepare_device.sh` fills both, with fastai's wheels in .whl/peers/ for the bench job's --peers).
 #
-#   bash bench/device_run.sh JOB...   JOB: smoke | bench | formats | profile | cold | compare | seed004 | recipes | accurate | recipes_fast | architectures | large | invariance | full NOTEBOOK...
+#   bash bench/device_run.sh JOB...   JOB: smoke | bench | formats | profile | cold | compare | seed004 | recipes | accurate | recipes_fast | recipes_margin | architectures | large | invariance | full NOTEBOOK...
 #
 #   smoke          GPU checks (bench/gpu_smoke.py), with the GPU, torch and timm versions
 #   bench          the Learner against the hand-written loop, compiled and not, with CudaGraph() and not, and Lightning and fastai, 3 epochs x 5 reps (learner_gpu.json)
@@ -15,6 +15,7 @@
 #   recipes        the recipes' ablation, the 16-epoch candidates for 93%, the accurate recipe and the whitened first layer, 5 seeds (recipes_gpu.json)
 #   accurate       the accurate recipe and its 30-epoch candidate for 95% in 60 s, on the fast path, 5 seeds (recipes_accurate_fast_gpu.json)
 #   recipes_fast   the 16-epoch candidates for 93% on the fast path (Compile() and CudaGraph()), 5 seeds (recipes_fast_gpu.json)
+#   recipes_margin every technique for 18 and 20 epochs on the fast path, 5 seeds: a fast recipe with a margin over 93%? (recipes_margin_gpu.json)
 #   architectures  every architecture on the 50,000 training images (architectures_gpu.json)
 #   large          Inception v3 at 75 px, AlexNet and small VGG at 224 px, on the 50,000 (architectures_large_gpu.json)
 #   invariance     seed 001's rotations and shuffled pixels, 10 epochs (invariance_gpu.json)
@@ -26,13 +27,14 @@
 # architectures 11 of its 12 models in 140 s. Already recorded: bench, cold, seed004, recipes_fast, invariance and
 # most of architectures. Still to record, most needed first: `accurate` (the accurate recipe and its 30-epoch
 # candidate on the fast path, 5 seeds: about 5 minutes), `formats` (bf16 and channels_last on GPU, with and without
-# the fast path; REPS=3 about 5 minutes, mostly compiling), `profile` (kernel times, about a minute), then `bench`
+# the fast path; REPS=3 about 5 minutes, mostly compiling), `profile` (kernel times, about a minute),
+# `recipes_margin` (the fast recipe with more epochs, about 2 minutes), then `bench`
 # again with REPS=5 and --cudnn, `recipes` (the whole ablation) and `large`. Put several jobs in one call with a
 # `timeout` each (a machine goes back 30 s after a call ends); files from $OUT come back at most 8 a call, so tar
 # the logs, e.g.:
 #   t(){ timeout $1 bash bench/device_run.sh $2; }; t 330 accurate; REPS=3 t 250 formats; cd $OUT && tar czf logs.tgz *.log && rm *.log
 #   t(){ timeout $1 bash bench/device_run.sh $2; }; t 90 profile; t 300 bench; cd $OUT && tar czf logs.tgz *.log && rm *.log
-# REPS (bench, formats, default 5) and SEEDS (seed004, recipes, accurate, recipes_fast, default 5) shorten a job to fit the time left.
+# REPS (bench, formats, default 5) and SEEDS (seed004, recipes, accurate, recipes_fast, recipes_margin, default 5) shorten a job to fit the time left.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
@@ -58,11 +60,12 @@ while [ $# -gt 0 ]; do
     recipes) python3 bench/exp_recipes.py --steps seed004,aug,ls_ema,every,long,long16,every16,whiten,whiten_frozen,accurate --seeds ${SEEDS:-5} --record "$OUT/recipes_gpu.json" 2>&1 | tee "$OUT/recipes.log" ;;
     accurate) python3 bench/exp_recipes.py --steps accurate,accurate30 --compile --graph --seeds ${SEEDS:-5} --record "$OUT/recipes_accurate_fast_gpu.json" 2>&1 | tee "$OUT/accurate.log" ;;
     recipes_fast) python3 bench/exp_recipes.py --steps long16,every16 --compile --graph --seeds ${SEEDS:-5} --record "$OUT/recipes_fast_gpu.json" 2>&1 | tee "$OUT/recipes_fast.log" ;;
+    recipes_margin) python3 bench/exp_recipes.py --steps every18,every20 --compile --graph --seeds ${SEEDS:-5} --record "$OUT/recipes_margin_gpu.json" 2>&1 | tee "$OUT/recipes_margin.log" ;;
     architectures) python3 bench/exp_architectures.py --n-train 50000 --record "$OUT/architectures_gpu.json" 2>&1 | tee "$OUT/architectures.log" ;;
     large)   python3 bench/exp_architectures.py --n-train 50000 --models inception_v3,vgg_small_d2l,alexnet_d2l --record "$OUT/architectures_large_gpu.json" 2>&1 | tee "$OUT/large.log" ;;
     invariance) python3 bench/exp_invariance.py --epochs 10 --record "$OUT/invariance_gpu.json" 2>&1 | tee "$OUT/invariance.log" ;;
     full)    mkdir -p "$OUT/figs"; python3 bench/run_full.py "$OUT/figs" "$@" 2>&1 | tee "$OUT/full.log"
              (cd "$OUT" && tar czf figs.tgz figs && rm -r figs); shift $# ;;
-    *)       echo "unknown job: $job (smoke, bench, formats, profile, cold, compare, seed004, recipes, accurate, recipes_fast, architectures, large, invariance, full)" >&2; exit 2 ;;
+    *)       echo "unknown job: $job (smoke, bench, formats, profile, cold, compare, seed004, recipes, accurate, recipes_fast, recipes_margin, architectures, large, invariance, full)" >&2; exit 2 ;;
   esac
 done

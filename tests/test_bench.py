@@ -67,5 +67,5 @@ def test_device_run_parses_and_has_the_first_jobs():
     assert subprocess.run(['bash', '-n', str(ROOT/'bench'/'device_run.sh')]).returncode == 0
     src = (ROOT/'bench'/'device_run.sh').read_text()
     jobs = src.split('JOB: ')[1].splitlines()[0]
-    for job in ('smoke', 'bench', 'formats', 'accurate', 'profile', 'recipes_fast', 'seed004'):  # the jobs a GPU session runs, all in the script
+    for job in ('smoke', 'bench', 'formats', 'accurate', 'profile', 'recipes_fast', 'recipes_margin', 'seed004'):  # the jobs a GPU session runs, all in the script
         assert job in jobs and f'\n    {job})' in src, job

@@ -69,3 +69,19 @@ def test_device_run_parses_and_has_the_first_jobs():
     jobs = src.split('JOB: ')[1].splitlines()[0]
     for job in ('smoke', 'bench', 'formats', 'accurate', 'profile', 'recipes_fast', 'recipes_margin', 'seed004'):  # the jobs a GPU session runs, all in the script
         assert job in jobs and f'\n    {job})' in src, job
+
+def test_onednn_profile_reads_onednns_log_per_kind(tmp_path, env):
+    r = bench('onednn_profile.py', '--steps', '1', '--bs', '16', '--no-compile', '--record', tmp_path/'o.json', env=env)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'o.json').read_text())
+    assert rec['smoke'] and rec['matmul_gflops'] > 0 and [x['variant'] for x in rec['runs']] == ['eager', 'eager, channels_last']
+    for run in rec['runs']:  # the log was read: convolutions forward and backward, each with its arithmetic rate
+        convs = [p for p in run['primitives'] if p['kind'] == 'convolution']
+        assert {'forward_training', 'backward_data', 'backward_weights'} <= {p['prop'] for p in convs}, run['by_kind_ms']
+        assert all(p['gflops'] > 0 for p in convs) and abs(sum(run['by_kind_ms'].values()) - run['onednn_ms']) < 1e-6
+
+def test_conv_flops_counts_each_multiply_add_twice():
+    sys.path.insert(0, str(ROOT/'bench'))
+    from onednn_profile import conv_flops
+    assert conv_flops('mb2_ic3oc4_ih8oh8kh3sh1dh0ph1_iw8ow8kw3sw1dw0pw1') == 2 * 2 * 4 * 8 * 8 * 3 * 3 * 3
+    assert conv_flops('mb2_g2ic4oc4_ih8oh4kh1sh2dh0ph0_iw8ow4kw1sw2dw0pw0') == 2 * 2 * 4 * 4 * 4 * 2  # groups split the inputs

@@ -27,13 +27,14 @@
 # architectures 11 of its 12 models in 140 s. Already recorded: bench, cold, seed004, recipes_fast, invariance and
 # most of architectures. Still to record, most needed first: `accurate` (the accurate recipe and its 30-epoch
 # candidate on the fast path, 5 seeds: about 5 minutes), `formats` (bf16 and channels_last on GPU, with and without
-# the fast path; REPS=3 about 5 minutes, mostly compiling), `profile` (kernel times, about a minute),
-# `recipes_margin` (the fast recipe with more epochs, about 2 minutes), then `bench`
-# again with REPS=5 and --cudnn, `recipes` (the whole ablation) and `large`. Put several jobs in one call with a
-# `timeout` each (a machine goes back 30 s after a call ends); files from $OUT come back at most 8 a call, so tar
-# the logs, e.g.:
-#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 330 accurate; REPS=3 t 250 formats; cd $OUT && tar czf logs.tgz *.log && rm *.log
-#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 90 profile; t 300 bench; cd $OUT && tar czf logs.tgz *.log && rm *.log
+# the fast path: 13 variants, about 30 s a repetition after some 2.5 minutes of compiling), `profile` (kernel times,
+# about a minute), `recipes_margin` (the fast recipe with more epochs, about 2 minutes), then `bench` again with
+# REPS=5 and --cudnn, `recipes` (the whole ablation) and `large`. A session has 15 minutes of device time and a call
+# at most 10, so two calls, each several jobs with a `timeout` each (a machine goes back 30 s after a call ends).
+# The bench jobs write their record after every repetition, so a timeout keeps the repetitions already done. Files
+# from $OUT come back at most 8 a call, so tar the logs:
+#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 340 accurate; REPS=2 t 230 formats; cd $OUT && tar czf logs.tgz *.log && rm *.log
+#   t(){ timeout $1 bash bench/device_run.sh $2; }; t 90 profile; SEEDS=3 t 150 recipes_margin; cd $OUT && tar czf logs.tgz *.log && rm *.log
 # REPS (bench, formats, default 5) and SEEDS (seed004, recipes, accurate, recipes_fast, recipes_margin, default 5) shorten a job to fit the time left.
 # Logs go to $OUT (set by the device tool; /tmp/out elsewhere).
 set -uo pipefail

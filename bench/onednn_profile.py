@@ -27,24 +27,27 @@ def c_stdout_to(path):
     libc = ctypes.CDLL(None)
     sys.stdout.flush(); libc.fflush(None)
     saved = os.dup(1)
-    with open(path, 'wb') as f: os.dup2(f.fileno(), 1)
-    try: yield
+    try:
+        with open(path, 'wb') as f: os.dup2(f.fileno(), 1)
+        yield
     finally:
-        libc.fflush(None); os.dup2(saved, 1); os.close(saved)
+        libc.fflush(None); sys.stdout.flush(); os.dup2(saved, 1); os.close(saved)
 
 def parse(log: str, steps: int) -> list[dict]:
-    "oneDNN's executed primitives, summed per step by (kind, implementation, propagation, shape)."
-    agg = defaultdict(float)
+    "oneDNN's executed primitives, summed per step by (kind, implementation, propagation, shape), with how often each ran."
+    ms, calls = defaultdict(float), defaultdict(int)
     for line in log.splitlines():
         p = line.split(',')
         if not line.startswith('onednn_verbose') or 'exec' not in p or len(p) < 8: continue
         i = p.index('exec')
-        try: ms = float(p[-1])
+        try: t = float(p[-1])
         except ValueError: continue
-        agg[(p[i + 2], p[i + 3], p[i + 4], p[-2])] += ms / steps
-    return [{'kind': k, 'impl': impl, 'prop': prop, 'shape': shape, 'ms': ms,
-             **({'gflops': conv_flops(shape) / ms / 1e6} if k == 'convolution' and ms > 0 else {})}
-            for (k, impl, prop, shape), ms in sorted(agg.items(), key=lambda kv: -kv[1])]
+        key = (p[i + 2], p[i + 3], p[i + 4], p[-2])
+        ms[key] += t / steps; calls[key] += 1
+    # layers of the same shape share a key: their arithmetic counts once per call
+    return [{'kind': k, 'impl': impl, 'prop': prop, 'shape': shape, 'ms': t, 'calls_per_step': calls[k, impl, prop, shape] / steps,
+             **({'gflops': conv_flops(shape) * calls[k, impl, prop, shape] / steps / t / 1e6} if k == 'convolution' and t > 0 else {})}
+            for (k, impl, prop, shape), t in sorted(ms.items(), key=lambda kv: -kv[1])]
 
 def matmul_gflops(n=2048, reps=10) -> float:
     "The float32 rate of an n x n matrix product on this machine, in GFLOP/s: the yardstick for the convolutions."
@@ -77,7 +80,7 @@ def profile(name, steps, bs, xb, yb, channels_last=False, compiled=False):
     for p in prims: by[p['prop'] if p['kind'] == 'convolution' else p['kind']] += p['ms']
     convs = [p for p in prims if p['kind'] == 'convolution']
     conv_ms = sum(p['ms'] for p in convs)
-    rate = sum(conv_flops(p['shape']) for p in convs) / conv_ms / 1e6 if conv_ms else None
+    rate = sum(conv_flops(p['shape']) * p['calls_per_step'] for p in convs) / conv_ms / 1e6 if conv_ms else None
     print(f"{name}: {step_ms:.0f} ms per step (warm-up {warm:.1f} s); oneDNN {sum(by.values()):.0f} ms of it: "
           + ', '.join(f'{k} {v:.0f} ms' for k, v in sorted(by.items(), key=lambda kv: -kv[1]))
           + (f'; convolutions at {rate:.0f} GFLOP/s overall' if rate else ''), flush=True)
@@ -89,6 +92,8 @@ def main():
     p.add_argument('--steps', type=int, default=4); p.add_argument('--bs', type=int, default=512)
     p.add_argument('--no-compile', action='store_true'); p.add_argument('--record')
     a = p.parse_args()
+    if a.steps < 1: p.error(f'--steps must be at least 1, found {a.steps}')
+    if a.bs < 1: p.error(f'--bs must be at least 1, found {a.bs}')
     if not torch.backends.mkldnn.is_available(): sys.exit('onednn_profile: this torch build has no oneDNN (mkldnn), so there is nothing to log')
     git = git_state()
     dls = fashion_mnist(bs=a.bs)
@@ -99,7 +104,7 @@ def main():
     if not a.no_compile: runs.append(profile('torch.compile', a.steps, a.bs, xb, yb, compiled=True))
     if a.record:
         rec = {**provenance('python ' + ' '.join(sys.argv), torch.device('cpu')), 'git': git, 'kind': 'profile', 'name': 'onednn',
-               'smoke': a.bs < 512 or a.steps < 2,
+               'smoke': a.bs != 512 or a.steps < 2 or a.no_compile,  # a result: the seed's batch, every variant, two steps or more
                'recipe': {'model': 'residual_cnn', 'bs': a.bs, 'optimizer': 'AdamW', 'steps': a.steps, 'time': "oneDNN's own log"},
                'matmul_gflops': mm, 'runs': runs}
         print('wrote', write_record(rec, a.record))

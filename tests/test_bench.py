@@ -24,6 +24,7 @@ def test_bench_learner_times_each_variant_and_says_what_it_could_not(tmp_path, e
     assert names[:4] == ['hand-written loop', 'Learner', 'Learner + CudaGraph', 'Learner + cudnn.benchmark'], names
     assert 'CudaGraph: training eagerly: CUDA graphs need a CUDA device, found cpu' in r.stderr  # on a CPU, and says so
     assert all(len(x['valid_accuracy']) == len(x['seconds']) == 1 for x in rec['results'])  # each timed repetition's accuracy
+    assert rec['reps'] == {'asked': 1, 'timed': 1}
     for label, module in (('Lightning', 'lightning'), ('fastai', 'fastai')):  # timed where installed, else one line says why
         assert label in names or f'{label}: not timed, {module} does not import' in r.stdout, r.stdout
 
@@ -41,7 +42,8 @@ def test_host_overhead_times_and_counts_both_loops_per_batch(tmp_path, env):
     rec = json.loads((tmp_path/'h.json').read_text())
     assert [x['variant'] for x in rec['results']] == ['hand-written loop', 'Learner'] and rec['recipe']['batches'] == 8 + 1
     assert rec['learner_extra_us_per_batch'] == sorted(rec['paired_extra_us_per_batch'])[0]  # one repetition: its difference
-    ops = rec['ops_per_train_batch']  # tensor operations per training batch: each a kernel launch on a GPU
+    assert rec['smoke']  # 512 images, one repetition: a check of the script, not a result
+    ops = rec['ops_per_train_batch']  # tensor operations per training batch, on the CPU
     assert ops['Learner'] <= ops['hand-written loop'] and ops['Learner'] > 100, ops  # the Learner adds no work per batch
     assert sum(rec['ops_learner_minus_loop'].values()) == ops['Learner'] - ops['hand-written loop']
 
@@ -85,3 +87,13 @@ def test_conv_flops_counts_each_multiply_add_twice():
     from onednn_profile import conv_flops
     assert conv_flops('mb2_ic3oc4_ih8oh8kh3sh1dh0ph1_iw8ow8kw3sw1dw0pw1') == 2 * 2 * 4 * 8 * 8 * 3 * 3 * 3
     assert conv_flops('mb2_g2ic4oc4_ih8oh4kh1sh2dh0ph0_iw8ow4kw1sw2dw0pw0') == 2 * 2 * 4 * 4 * 4 * 2  # groups split the inputs
+
+def test_exit_time_runs_the_command_through_both_entries(tmp_path, env):
+    r = bench('exit_time.py', '--reps', '1', '--record', tmp_path/'e.json', '--', 'summary', '--model', 'deeper_cnn', env=env)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'e.json').read_text())
+    assert rec['smoke'] and rec['recipe']['command'] == 'slowcnn summary --model deeper_cnn'
+    assert [x['variant'] for x in rec['results']] == ['main', 'console_main']
+    assert all(0 < e < w for x in rec['results'] for e, w in zip(x['exit_s'], x['seconds']))  # the exit is part of the process
+    bad = bench('exit_time.py', '--reps', '1', '--', 'summary', '--model', 'no_such_model', env=env)
+    assert bad.returncode == 1 and bad.stderr.startswith('exit_time: `slowcnn summary --model no_such_model` through main failed (exit code 2): slowcnn: error: unknown model')

@@ -132,6 +132,8 @@ def main():
     p.add_argument('--only', help='time only the variants whose names match this regular expression (and the hand-written loop)')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
+    try: keep = re.compile(a.only or '')  # checked before the data are loaded: a mistake costs nothing
+    except re.error as e: sys.exit(f'bench_learner: --only must be a regular expression, found {a.only!r} ({e})')
     device = torch.device(a.device) if a.device else default_device()
     dls = fashion_mnist(bs=512).to(device)
     if a.subset: dls.train.x, dls.train.y = dls.train.x[:a.subset], dls.train.y[:a.subset]
@@ -165,8 +167,6 @@ def main():
             if why: print(f'{label}: not timed, {module} does not import ({why})', flush=True)
             else: variants[label] = partial(lambda loop, m: loop(m, dls, a.epochs, a.lr, device), loop)
     if a.only:  # the baseline always runs: every ratio is to it
-        try: keep = re.compile(a.only)
-        except re.error as e: sys.exit(f'bench_learner: --only must be a regular expression, found {a.only!r} ({e})')
         variants = {k: v for k, v in variants.items() if k == 'hand-written loop' or keep.search(k)}
     name = torch.cuda.get_device_name() if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
     print(f'device: {name}; torch {torch.__version__}; residual_cnn, {a.epochs} epochs x {dls.train.n:,} images, {a.reps} reps', flush=True)

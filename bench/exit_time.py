@@ -6,7 +6,7 @@ process's end; the wall time is the whole process. Writes a run record.
   python bench/exit_time.py [--reps 5] [--record nbs/records/exit_cpu.json] [-- ARGS...]   (ARGS default: summary --model residual_cnn)"""
 import argparse, statistics, subprocess, sys, time
 from slowcnn.records import git_state, provenance, write_record
-from slowcnn.core import format_table
+from slowcnn.core import default_device, format_table
 
 ENTRY = ("import sys, time\nfrom slowcnn.cli import {entry}\ncode = {entry}()\n"
          "print('returned at', time.time(), file=sys.stderr, flush=True)\nsys.exit(code)")
@@ -41,7 +41,7 @@ def main():
     saved = med([m - c for m, c in zip(exits['main'], exits['console_main'])])
     print(f'console_main saves {saved:.2f} s of the exit (median of the paired differences)')
     if a.record:
-        rec = {**provenance(' '.join(['python', *sys.argv]), None), 'git': git, 'kind': 'benchmark', 'name': 'exit_time',
+        rec = {**provenance(' '.join(['python', *sys.argv]), default_device()),  # the device the command would use 'git': git, 'kind': 'benchmark', 'name': 'exit_time',
                'smoke': a.reps < 3, 'recipe': {'command': 'slowcnn ' + ' '.join(a.args), 'reps': a.reps},
                'results': [{'variant': e, 'seconds': walls[e], 'exit_s': exits[e], 'median_s': med(walls[e]),
                             'median_exit_s': med(exits[e])} for e in entries],

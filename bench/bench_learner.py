@@ -135,7 +135,8 @@ def main():
     try: keep = re.compile(a.only or '')  # checked before the data are loaded: a mistake costs nothing
     except re.error as e: sys.exit(f'bench_learner: --only must be a regular expression, found {a.only!r} ({e})')
     device = torch.device(a.device) if a.device else default_device()
-    dls = fashion_mnist(bs=512).to(device)
+    try: dls = fashion_mnist(bs=512).to(device)
+    except DataError as e: sys.exit(f'bench_learner: {e}')  # no data: one line, no traceback
     if a.subset: dls.train.x, dls.train.y = dls.train.x[:a.subset], dls.train.y[:a.subset]
     variants = {'hand-written loop': lambda m: hand_loop(m, dls, a.epochs, a.lr, device),
                 'Learner': lambda m: run_learner(m, dls, a.epochs, a.lr, device)}

@@ -55,7 +55,8 @@ def main():
     torch.set_num_threads(1)  # one thread: the host's own work, without the pool's hand-offs for tiny tensors
     loops = lambda dls: {'hand-written loop': lambda m: hand_loop(m, dls, 1, 1e-2, torch.device('cpu')),
                          'Learner': lambda m: run_learner(m, dls, 1, 1e-2, torch.device('cpu'))}
-    dls = fashion_mnist(bs=a.bs)
+    try: dls = fashion_mnist(bs=a.bs)
+    except DataError as e: sys.exit(f'host_overhead: {e}')  # no data: one line, no traceback
     ops = {k: ops_per_train_batch(loop, dls) for k, loop in loops(dls).items()}  # on all the training images there are
     dls.train.x, dls.train.y = dls.train.x[:a.images], dls.train.y[:a.images]
     dls.valid.x, dls.valid.y = dls.valid.x[:a.images // 4], dls.valid.y[:a.images // 4]

@@ -100,9 +100,12 @@ def main():
     a = p.parse_args()
     for k in ('steps', 'bs', 'rounds'):
         if getattr(a, k) < 1: p.error(f'--{k} must be at least 1, found {getattr(a, k)}')
+    if not a.no_compile and cxx_compiler() is None:
+        p.error('torch.compile needs a C++ compiler on the CPU and none was found (install g++ or set $CXX), or pass --no-compile')
     if not torch.backends.mkldnn.is_available(): sys.exit('onednn_profile: this torch build has no oneDNN (mkldnn), so there is nothing to log')
     git = git_state()
-    dls = fashion_mnist(bs=a.bs)
+    try: dls = fashion_mnist(bs=a.bs)
+    except DataError as e: sys.exit(f'onednn_profile: {e}')  # no data: one line, no traceback
     xb, yb = dls.train.x[:a.bs], dls.train.y[:a.bs]
     variants = {'eager': {}, 'eager, channels_last': {'channels_last': True}, **({} if a.no_compile else {'torch.compile': {'compiled': True}})}
     steps, warm = {}, {}

@@ -301,7 +301,7 @@ class CSVLogger(Callback):
     def __init__(self, fname='history.csv', append:bool=False): self.fname, self.append, self.rows = Path(fname), append, []
     def before_fit(self, learn):
         if learn.start_epoch > 0: self.rows = [r for r in self.rows if int(r['epoch']) < learn.start_epoch]
-        elif self.append and self.fname.is_file(): self.rows = list(csv.DictReader(open(self.fname, newline='')))
+        elif self.append and self.fname.is_file(): self.rows = list(csv.DictReader(io.StringIO(self.fname.read_text())))
         else: self.rows = []
     def after_epoch(self, learn):
         if not getattr(learn, 'log_row', None): return

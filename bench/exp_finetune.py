@@ -55,7 +55,8 @@ def main():
     set_seed(0)
     pre = Learner(create_model('residual_cnn', num_classes=5), clothes_only(full), progress=False)
     t0 = time.perf_counter(); pre.fit_one_cycle(1 if a.smoke else 3, 1e-2); pre_s = time.perf_counter() - t0
-    weights = Path(tempfile.mkdtemp())/'clothes_body.pth'
+    weights_dir = tempfile.TemporaryDirectory()  # removed after the last variant has loaded it
+    weights = Path(weights_dir.name)/'clothes_body.pth'
     torch.save(pre.model.state_dict(), weights)
     pretrain = {'classes': list(full.classes[:5]), 'train_images': pre.dls.train.n, 'valid_accuracy_5_classes': pre.validate()['accuracy'],
                 'time_s': pre_s, 'history': pre.recorder.history}
@@ -73,6 +74,7 @@ def main():
         report(a.record, protocol_record(a, 'fine_tuning', f'train {dls.train.n} / valid {dls.valid.n} / test {dls.test.n}',
                {'epochs': n_epochs, 'bs': 128, 'model': 'residual_cnn', 'selection': 'best valid_accuracy epoch restored', 'seed': 42},
                runs, dls.train.device, pretraining=pretrain))
+    weights_dir.cleanup()
 
 def argparse_namespace(a, **changes):
     "A copy of the parsed options with some changed."

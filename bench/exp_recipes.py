@@ -8,7 +8,7 @@ trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA
   python bench/exp_recipes.py --record nbs/records/recipes_cpu.json [--seeds 5] [--steps seed004,aug,ls_ema,every,long]
   python bench/exp_recipes.py --record nbs/records/recipes_whiten_cpu.json --steps whiten,whiten_frozen   # the data-dependent first layer
   python bench/exp_recipes.py --record nbs/records/recipes_gpu.json --steps seed004,aug,ls_ema,every,long,accurate   # on an H100/H200
-  python bench/exp_recipes.py --record nbs/records/recipes_long_compiled_cpu.json --steps long --compile   # the fast recipe, compiled
+  python bench/exp_recipes.py --record nbs/records/recipes_long_compiled_cpu.json --steps long --compile   # seed 004's recipe for 8 epochs, compiled
 
 --compile trains every run through `Compile()`, after a warm-up fit of one epoch that pays the compilation (its time
 is in the record as `warmup_s`), so the runs' times are warm. --graph replays each full training batch's step from

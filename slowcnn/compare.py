@@ -62,7 +62,7 @@ class Comparison:
         return [folder/'results.json', folder/'results.csv']
     def plot(self, figsize=(11, 4)):
         "Validation accuracy against training time (per epoch) and against parameters."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         fig, axs = plt.subplots(1, 2, figsize=figsize)
         for r in self.rows:
             t = torch.tensor([h['time'] for h in r['history']]).cumsum(0)
@@ -75,7 +75,7 @@ class Comparison:
         return fig
     def plot_losses(self, figsize=(11, 4)):
         "Training (per batch, smoothed) and validation losses of every model."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         fig, ax = plt.subplots(figsize=figsize)
         for r, l in zip(self.rows, self.learners.values()):
             ax.plot(smooth(l.recorder.losses), label=f"{r['name']} train")

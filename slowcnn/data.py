@@ -333,7 +333,7 @@ def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figs
     x = x.detach().float().cpu()
     if mean is not None: x = x*torch.tensor(std).view(1, -1, 1, 1) + torch.tensor(mean).view(1, -1, 1, 1)
     n = len(x); nrows = math.ceil(n/ncols)
-    import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+    import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
     fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (ncols*1.3, nrows*1.5), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')

@@ -73,7 +73,7 @@ def std_mean_fast(a:torch.Tensor):
 # %% ../nbs/06_hooks.ipynb #974b97cd
 def mean_std_figure(names, means, stds, batches=None, every:int=1, figsize=(10, 4), max_legend:int=12):
     "Seed 004's plot: each layer's activation mean and standard deviation over training batches; many layers are coloured by depth."
-    import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+    import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
     fig, axs = plt.subplots(1, 2, figsize=figsize)
     n = len(names)
     many = n > max_legend  # a legend of dozens of entries squashes the plot: colour by depth, with a colour bar
@@ -155,7 +155,7 @@ class ActivationStats(HooksCallback):
                 'mean': [m[::step].tolist() for m in self.means], 'std': [s[::step].tolist() for s in self.stds]}
 
     def _grid(self, figsize):
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         n = len(self.stats); cols = min(n, 4); rows = math.ceil(n / cols)
         fig, axs = plt.subplots(rows, cols, figsize=figsize or (3*cols, 2.4*rows), squeeze=False)
         for ax in axs.flat[n:]: ax.axis('off')

@@ -42,7 +42,7 @@ class Interpretation:
         for c, a in self.per_class_accuracy().items(): print(f'Model accuracy for class {c:>11s} : {100*a:5.1f} %')
     def plot_confusion_matrix(self, normalize:bool=False, figsize=(7, 7), cmap='Blues'):
         "The confusion matrix as an image with its counts (or row fractions)."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         cm = self.confusion_matrix().float()
         if normalize: cm = cm / cm.sum(1, keepdim=True).clamp_min(1)
         fig, ax = plt.subplots(figsize=figsize)

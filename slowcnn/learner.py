@@ -425,7 +425,7 @@ class Recorder(Callback):
         return format_table([format_row(r) for r in self.history], header=list(self.history[0]), align='r' * len(self.history[0]))
     def plot_loss(self, skip_start:int=5, ax=None):
         "Per-batch training loss (and its moving average) and per-epoch validation loss against training step."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         ax = ax or plt.subplots(figsize=(6, 3.5))[1]
         ax.plot(self.losses[skip_start:], alpha=0.4, label='train (batch)')
         if len(self.losses) > 10: ax.plot(range(len(self.losses))[skip_start:], smooth(self.losses)[skip_start:], label='train (smoothed)')
@@ -436,14 +436,14 @@ class Recorder(Callback):
         return ax
     def plot_sched(self, figsize=(9, 3)):
         "Learning rate and momentum against training step."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         fig, axs = plt.subplots(1, 2, figsize=figsize)
         axs[0].plot(self.lrs); axs[0].set_title('learning rate'); axs[1].plot(self.moms); axs[1].set_title('momentum (beta1)')
         for ax in axs: ax.set_xlabel('training step')
         return fig
     def plot_metrics(self, figsize=(9, 3)):
         "Every per-epoch metric, train against valid."
-        import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+        import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
         names = [k[len('valid_'):] for k in (self.history[0] if self.history else {}) if k.startswith('valid_')]
         fig, axs = plt.subplots(1, max(len(names), 1), figsize=figsize, squeeze=False)
         ep = [r['epoch'] for r in self.history]

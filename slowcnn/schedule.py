@@ -141,7 +141,7 @@ def lr_find(learn, start_lr=1e-7, end_lr=10., num_it=100, stop_div=True, show_pl
 
 def plot_lr_find(lrs, losses, suggestions:dict|None=None, skip_end:int=5, ax=None):
     "Loss against learning rate (log scale) with the suggestions marked."
-    import matplotlib.pyplot as plt  # on first plot, not with the module: it takes ~0.4 s to import
+    import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
     n = max(len(lrs) - skip_end, 1)
     ax.plot(lrs[:n], losses[:n]); ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('loss (smoothed)')

@@ -42,15 +42,8 @@ def test_host_overhead_times_and_counts_both_loops_per_batch(tmp_path, env):
     assert ops['Learner'] <= ops['hand-written loop'] and ops['Learner'] > 100, ops  # the Learner adds no work per batch
     assert sum(rec['ops_learner_minus_loop'].values()) == ops['Learner'] - ops['hand-written loop']
 
-def test_uva_cifar10_gives_the_tutorials_table_from_a_local_copy(tmp_path, env):
-    from slowcnn.data import make_fake_cifar10
-    data = make_fake_cifar10(tmp_path/'cifar', n_per_batch=32)  # the real file format, random pixels
-    r = bench('exp_uva_cifar10.py', '--smoke', '--data', data, '--valid-size', '32', '--models', 'ResNet', '--record', tmp_path/'u.json', env=env)
-    assert r.returncode == 0, r.stderr
-    rec = json.loads((tmp_path/'u.json').read_text())
-    assert rec['smoke'] and rec['split'] == 'train 128 / valid 32 / test 32' and [x['label'] for x in rec['runs']] == ['ResNet']
-    assert [x['params'] for x in rec['runs']] == [rec['uva'][x['label']]['params'] for x in rec['runs']]  # the tutorial's exact counts
-    assert '| ResNet | 91.84% | 91.06% | 272,378 |' in r.stdout and 'SMOKE RUN' in r.stdout  # its table beside ours
+def test_uva_cifar10_says_in_one_line_when_cifar10_is_missing(tmp_path, env):
+    # its smoke run on a local copy in the real format is on the Architectures page (nbs/16_architectures.ipynb)
     missing = bench('exp_uva_cifar10.py', '--data', tmp_path/'nowhere', '--record', tmp_path/'x.json', env=env)
     assert missing.returncode == 1 and missing.stderr.startswith('exp_uva_cifar10: CIFAR-10 not found') and 'Traceback' not in missing.stderr
 

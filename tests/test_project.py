@@ -58,3 +58,16 @@ def test_all_exports_every_module_without_collisions():
             prev = owners.setdefault(n, (m.name, obj))
             assert prev[1] is obj, f'{n} is defined in both {prev[0]} and {m.name}'
             assert getattr(slowcnn.all, n, None) is obj, f'{m.name}.{n} is not exported by slowcnn.all'
+
+def test_stored_source_links_point_at_definitions():
+    "The docs render the notebooks' stored `show_doc` outputs: each link to a source line must land on a definition."
+    import json
+    stale = []
+    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+        for cell in json.loads(nb.read_text())['cells']:
+            for out in cell.get('outputs', []):
+                for f, ln in re.findall(r'blob/[^/"]+/(slowcnn/[\w/]+\.py)#L(\d+)', json.dumps(out)):
+                    lines = (ROOT/f).read_text().split('\n') if (ROOT/f).exists() else []
+                    line = lines[int(ln) - 1] if int(ln) <= len(lines) else ''
+                    if not re.match(r'\s*(@|def |class |async def )', line): stale.append(f'{nb.name}: {f}#L{ln} is {line.strip()[:40]!r}')
+    assert not stale, 'stored show_doc outputs link to moved code (re-execute these notebooks): ' + '; '.join(stale[:5])

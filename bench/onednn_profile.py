@@ -101,7 +101,7 @@ def main():
     for k in ('steps', 'bs', 'rounds'):
         if getattr(a, k) < 1: p.error(f'--{k} must be at least 1, found {getattr(a, k)}')
     if not a.no_compile and cxx_compiler() is None:
-        p.error('torch.compile needs a C++ compiler on the CPU and none was found (install g++ or set $CXX), or pass --no-compile')
+        p.error('torch.compile needs a C++ compiler on the CPU and none was found ($CXX, else g++: install one or set $CXX), or pass --no-compile')
     if not torch.backends.mkldnn.is_available(): sys.exit('onednn_profile: this torch build has no oneDNN (mkldnn), so there is nothing to log')
     git = git_state()
     try: dls = fashion_mnist(bs=a.bs)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_callbacks.ipynb #5455ec9f
 from __future__ import annotations
-import csv, io, os, shutil, warnings
+import csv, io, os, shutil, sys, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -57,15 +57,20 @@ class ChannelsLast(Callback):
     def after_fit(self, learn): learn.model.to(memory_format=torch.contiguous_format)  # saved and loaded as usual
 
 # %% ../nbs/04_callbacks.ipynb #62361200
+def _cxx_name() -> str:
+    # inductor's own choice (torch._inductor.config.cpp.cxx): $CXX, else the platform's usual compiler; no fallback
+    return os.environ.get('CXX') or ('cl' if sys.platform == 'win32' else 'clang++' if sys.platform == 'darwin' else 'g++')
+
 def cxx_compiler() -> str|None:
-    "The C++ compiler torch.compile's CPU backend would find ($CXX, g++, c++ or clang++), or None."
-    return next((c for c in (os.environ.get('CXX'), 'g++', 'c++', 'clang++') if c and shutil.which(c)), None)
+    "The path of the C++ compiler torch.compile's CPU backend uses ($CXX, else g++; clang++ on macOS), or None if it is not installed."
+    return shutil.which(_cxx_name())
 
 def compile_blocker(learn) -> str|None:
     "Why `learn` cannot train compiled here (callbacks that need eager execution, no C++ compiler for the CPU, MPS), or None."
     eager = [type(cb).__name__ for cb in learn.cbs if getattr(cb, 'needs_eager', False)]
     if eager: return f"{', '.join(eager)} need{'s' if len(eager) == 1 else ''} eager execution (module hooks)"
-    if learn.device.type == 'cpu' and cxx_compiler() is None: return 'no C++ compiler for the CPU backend (install g++ or set $CXX)'
+    if learn.device.type == 'cpu' and cxx_compiler() is None:
+        return f'no C++ compiler for the CPU backend ({_cxx_name()} is not installed: install it, or set $CXX to a compiler that is)'
     if learn.device.type == 'mps': return 'torch.compile does not train on MPS devices'
     return None
 

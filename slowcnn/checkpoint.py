@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_checkpoint.ipynb #14fcfc75
 from __future__ import annotations
-import pickle, re, uuid
+import copy, pickle, re, uuid
 from pathlib import Path
 import torch
 from torch import nn
@@ -70,6 +70,7 @@ def read_checkpoint(path) -> dict:
     return state
 
 _NONE = type(None)
+_RUN_ID = re.compile(r'[0-9a-f]{8}')  # what `new_run_id` writes
 _FIELDS = {'run_id': (str, _NONE), 'opt': (dict, _NONE), 'opt_class': (str, _NONE), 'epoch': (int,), 'rng': (dict,),
            'dls': (dict,), 'cbs': (dict,), 'scaler': (dict, _NONE)}  # each may be missing: older checkpoints lack some
 
@@ -82,8 +83,11 @@ def _check_fields(state, path):
     bad = next((k for k, v in sd.items() if not (isinstance(k, str) and isinstance(v, torch.Tensor))), None)
     if bad is not None: damaged('model', 'a dict of names to tensors', f'{bad!r}: {type(sd[bad]).__name__}')
     for k, types in _FIELDS.items():
-        if k in state and not isinstance(state[k], types):
+        if k in state and not isinstance(state[k], types) or k == 'epoch' and isinstance(state.get(k), bool):
             damaged(k, ' or '.join('None' if t is _NONE else t.__name__ for t in types), type(state[k]).__name__)
+    if isinstance(state.get('run_id'), str) and not _RUN_ID.fullmatch(state['run_id']):  # it names files: never a path
+        damaged('run_id', 'None or 8 hexadecimal digits', repr(state['run_id'][:40]))
+    if state.get('epoch', 0) < 0: damaged('epoch', 'a number of epochs done, 0 or more', state['epoch'])
     opt = state.get('opt')
     if opt is not None and not (isinstance(opt.get('state'), dict) and isinstance(opt.get('param_groups'), list)
                                 and all(isinstance(g, dict) and isinstance(g.get('params'), list) for g in opt['param_groups'])):
@@ -123,8 +127,23 @@ def _check_opt(opt, sd, opt_class, path):
                           f'with parameter groups of {sizes(own)} parameters, found {found}; nothing was loaded; '
                           '`load(path, with_opt=False)` loads the rest without the optimizer')
 
+def _restore(learn, model, state, opt, strict, part:list):
+    "Put a checked checkpoint's `state` into `learn` part by part, naming in `part` the one being restored."
+    part[0] = 'model'; model.load_state_dict(_plain_keys(state['model'], model.state_dict().keys()), strict=strict)
+    part[0] = 'opt'
+    if opt is not None: learn.opt = opt; opt.load_state_dict(state['opt'])
+    part[0] = 'rng'
+    if 'rng' in state: set_rng_state(state['rng'])
+    part[0] = 'dls'
+    if 'dls' in state: learn.dls.load_state_dict(state['dls'])
+    cb_states = state.get('cbs', {})
+    for key, cb in zip(_cb_states(learn), (cb for cb in learn.cbs if hasattr(cb, 'state_dict'))):
+        part[0] = f'cbs: {key}'
+        if key in cb_states: cb.load_state_dict(cb_states[key])
+    learn.epochs_done, learn.run_id = state.get('epoch', 0), state.get('run_id')
+
 def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
-    "Restore everything `save_checkpoint` stored into `learn`; the file is checked whole before anything changes."
+    "Restore everything `save_checkpoint` stored into `learn`, or refuse the file in one line and leave `learn` as it was."
     state, model = read_checkpoint(path), unwrap_model(learn.model)  # compiled or DDP-wrapped: load into the module inside
     sd = _plain_keys(state['model'], model.state_dict().keys())
     _check_arch(model, sd, path, strict)
@@ -132,14 +151,22 @@ def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
     if with_opt and state.get('opt') is not None:
         opt = learn.opt if learn.opt is not None else learn.opt_func(learn.model.parameters(), lr=learn.lr)
         _check_opt(opt, state['opt'], state.get('opt_class'), path)
-    model.load_state_dict(sd, strict=strict)
-    if opt is not None: learn.opt = opt; opt.load_state_dict(state['opt'])
-    if 'rng' in state: set_rng_state(state['rng'])
-    if 'dls' in state: learn.dls.load_state_dict(state['dls'])
-    cb_states = state.get('cbs', {})
-    for key, cb in zip(_cb_states(learn), (cb for cb in learn.cbs if hasattr(cb, 'state_dict'))):
-        if key in cb_states: cb.load_state_dict(cb_states[key])
-    learn.epochs_done, learn.run_id = state.get('epoch', 0), state.get('run_id')
+    # a field can have the right type and still not fit (an optimizer state without its step, a generator state of the
+    # wrong size): what would change is kept first and put back if any part fails, so a refused file changes nothing
+    cbs = [cb for cb in learn.cbs if hasattr(cb, 'state_dict')]
+    before = (copy.deepcopy(model.state_dict()), learn.opt, copy.deepcopy(learn.opt.state_dict()) if learn.opt is not None else None,
+              get_rng_state(), copy.deepcopy(learn.dls.state_dict()), [copy.deepcopy(cb.state_dict()) for cb in cbs],
+              learn.epochs_done, getattr(learn, 'run_id', None))
+    part = ['model']
+    try: _restore(learn, model, state, opt, strict, part)
+    except Exception as e:
+        msd, learn.opt, osd, rng, dsd, csds, learn.epochs_done, learn.run_id = before
+        model.load_state_dict(msd)
+        if learn.opt is not None: learn.opt.load_state_dict(osd)
+        set_rng_state(rng); learn.dls.load_state_dict(dsd)
+        for cb, csd in zip(cbs, csds): cb.load_state_dict(csd)
+        raise CheckpointError(f'{path} is a damaged slowcnn checkpoint: its {part[0]!r} state does not fit the learner ({type(e).__name__}: '
+                              f'{str(e).splitlines()[0] if str(e) else "no message"}); nothing was loaded') from None
     return learn
 
 # %% ../nbs/04a_checkpoint.ipynb #fffcfeb1

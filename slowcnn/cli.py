@@ -14,8 +14,10 @@ def _interrupted_while_starting(signum, frame):
     os._exit(130)
 
 # Ctrl-C while torch and the rest load (seconds, on a cold start) ends with one line instead of an import traceback;
-# the usual handler is back as soon as the imports are done.
-_main_thread = threading.current_thread() is threading.main_thread()
+# the usual handler is back as soon as the imports are done. Only when this import starts the `slowcnn` command
+# (`python -m slowcnn.cli`, or the `slowcnn` script): a notebook or script that imports the module keeps its own.
+_as_command = __name__ == '__main__' or os.path.basename(sys.argv[0] if sys.argv else '') == 'slowcnn'
+_main_thread = _as_command and threading.current_thread() is threading.main_thread()
 if _main_thread: _usual_handler = signal.signal(signal.SIGINT, _interrupted_while_starting)
 import torch
 _torch_seconds = time.perf_counter() - _import_start  # torch alone: the floor under any cold start
@@ -49,6 +51,8 @@ def _positive(kind):
         try: v = kind(s)
         except ValueError: raise argparse.ArgumentTypeError(f'expected a {kind.__name__}, found {s!r}') from None
         if not (v > 0 and math.isfinite(v)): raise argparse.ArgumentTypeError(f'must be a finite number > 0, found {s}')
+        if kind is float and v > torch.finfo(torch.float32).max:  # the optimizers compute in float32: 1e39 would overflow there
+            raise argparse.ArgumentTypeError(f'must fit in float32 (at most {torch.finfo(torch.float32).max:.3g}), found {s}')
         return v
     parse.__name__ = kind.__name__
     return parse
@@ -125,6 +129,16 @@ def _model(name, **kw):
     try: return create_model(name, **kw)
     except ValueError as e: raise CLIError(str(e).replace('`list_models(include_timm=True)` lists', '`slowcnn models --timm` lists')) from None
 
+def _fits(name, model, dls):
+    "Refuse in one line a model that cannot take the data's images (too small for its pooling, too few channels), before any file is written."
+    xb = dls.valid.x[:2]  # the validation images: no random transform, so no random number is drawn here
+    was = model.training
+    try:
+        with torch.no_grad(): model.eval()(xb.to(next(model.parameters()).device))
+    except (RuntimeError, ValueError) as e:
+        raise CLIError(f'{name} cannot take the data\'s images of shape {tuple(xb.shape[1:])}: {str(e).splitlines()[0]}; nothing was written') from None
+    finally: model.train(was)
+
 def _data(args, recipe=None):
     "FashionMNIST as `--data`, `--bs` and `--split` (or the recipe) ask, with the library's hints in the command line's words."
     try: return recipe.data(path=args.data, seed=args.seed) if recipe else fashion_mnist(bs=args.bs, path=args.data, split=getattr(args, 'split', 'test'))
@@ -154,6 +168,8 @@ def cmd_compare(args):
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
     for n in names: _model(n)  # fail fast on an unknown name
     with timer('data'): dls = _data(args)
+    with timer('models'):
+        for n in names: _fits(n, _model(n), dls)
     out = _writable(args.out)  # only now that the arguments are good: a mistake leaves no folder behind
     _claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
@@ -198,7 +214,8 @@ def _load_for_resume(learn, path):
     except CheckpointError as e:
         older = [p for p in checkpoints(path.parent, checkpoint_run(path)) if p != path]
         older = [p for p in older if p.name < path.name]
-        hint = f'; the previous checkpoint {older[-1]} may be intact: resume from it with --resume {older[-1]}' if older else ''
+        damaged = any(w in str(e) for w in ('truncated or corrupt', 'damaged'))  # not another model's or optimizer's: those fail alike
+        hint = f'; the previous checkpoint {older[-1]} may be intact: resume from it with --resume {older[-1]}' if older and damaged else ''
         raise CLIError(str(e).splitlines()[0] + hint) from None
 
 def _recipe(args):
@@ -229,9 +246,13 @@ def _check_same_recipe(args, r, last):
     ours = dataclasses.asdict(r) if r else None
     defaults = dataclasses.asdict(Recipe(''))  # an option added since the run started has its default there
     comparable = lambda o: {k: v for k, v in (defaults | o).items() if k not in ('epochs', 'about')} if o else None
-    if comparable(started['options']) != comparable(ours):
+    then, now = comparable(started['options']), comparable(ours)
+    if then != now:
         was = f"--recipe {started['recipe']}" if started['recipe'] else 'no --recipe'
-        raise CLIError(f'--resume {last}: that run was started with {was} ({meta}); resume it with the same recipe and options')
+        diff = '' if then is None or now is None else ': ' + ', '.join(
+            f'{k} {then.get(k)!r} then, {now.get(k)!r} now' for k in sorted(then.keys() | now.keys()) if then.get(k) != now.get(k))
+        raise CLIError(f'--resume {last}: that run was started with {was} ({meta}), with other options{diff}; '
+                       'resume it with the same recipe and options; nothing was changed')
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
@@ -246,9 +267,9 @@ def cmd_train(args):
         ckpts = out/'checkpoints'
         continues_here = last is not None and _run_folder(last).resolve() == out.resolve()
         if not continues_here and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
+            resume = f'--resume {ckpts} to continue it, ' if checkpoints(ckpts) else ''  # no checkpoint: nothing to resume from
             raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
-                           f'--resume {ckpts} to continue it, --overwrite to start a new run there (its checkpoints are kept), '
-                           'or another --out')
+                           f'{resume}--overwrite to start a new run there (its checkpoints are kept), or another --out')
         split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
         record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe, command=args.command_line,
                            recipe_options=dataclasses.asdict(r) if r else None)
@@ -258,6 +279,7 @@ def cmd_train(args):
         else:
             set_seed(args.seed)
             learn = Learner(_model(args.model), dls, device=device, cbs=cbs)
+        _fits(args.model, learn.model, dls)
         start = 0
         if last is not None:
             _check_same_recipe(args, r, last)
@@ -273,7 +295,7 @@ def cmd_train(args):
     except KeyboardInterrupt:
         last = latest_checkpoint(ckpts, learn.run_id) if getattr(learn, 'run_id', None) else None
         msg = (f'interrupted; the last complete checkpoint is {last}. Resume with:\n  {_train_command(args, last)}'
-               if last else 'interrupted before the first epoch ended; no checkpoint was written')
+               if last else 'interrupted before the first checkpoint was complete; none was written')
         if is_main_process(): print('\n' + msg, file=sys.stderr, flush=True)
         raise SystemExit(130)
     except CallbackError as e:
@@ -292,7 +314,9 @@ def cmd_train(args):
 # %% ../nbs/10_cli.ipynb #50c4ccab
 def cmd_summary(args):
     "Print the summary table of a model on a random batch of the given size."
-    model = _model(args.model, in_chans=args.in_chans, num_classes=args.num_classes)
+    try: model = _model(args.model, in_chans=args.in_chans, num_classes=args.num_classes)
+    except (RuntimeError, MemoryError) as e:  # weights too large to allocate
+        raise CLIError(f'cannot build {args.model} with --in-chans {args.in_chans} and --num-classes {args.num_classes}: {str(e).splitlines()[0]}') from None
     try:
         x = torch.randn(args.bs, args.in_chans, args.size, args.size)
         s = summarize(model, x)
@@ -305,6 +329,7 @@ def cmd_lr_find(args):
     "Run the LR finder on FashionMNIST, print the suggestions and save the plot."
     set_seed(args.seed)
     learn = Learner(_model(args.model), _data(args), device=_device(args.device), progress=False)
+    _fits(args.model, learn.model, learn.dls)
     out = _writable(args.out); _claim(out, [f'lr_find_{args.model}.png'])
     import matplotlib.pyplot as plt
     sugg = learn.lr_find()

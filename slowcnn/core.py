@@ -110,7 +110,9 @@ def atomic_write(path, write, mode:str='wb'):
     path = Path(path)
     try: path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise WriteError(f'could not create the folder of {path}: {e.strerror or e}') from None
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    try: fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    except OSError as e:  # the folder is read-only or full: nothing was written, and the old file is untouched
+        raise WriteError(f'{(e.strerror or str(e)).lower()}: could not write {path}; the previous file, if any, is kept') from None
     try:
         with os.fdopen(fd, mode) as f:
             write(f)
@@ -127,6 +129,8 @@ def atomic_write(path, write, mode:str='wb'):
             err = WriteError(f'{os.strerror(code).lower()}: could not write {path}; the previous file, if any, is kept')
             err.errno = code
             raise err from None
+        if isinstance(e, IsADirectoryError):  # the rename's target is a folder: refused, the folder untouched
+            raise WriteError(f'could not write {path}: a folder of that name is in the way; it is kept') from None
         raise
     try:  # make the rename itself durable
         dfd = os.open(path.parent, os.O_RDONLY)

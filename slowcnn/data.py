@@ -56,9 +56,8 @@ def write_idx(path, t:torch.Tensor, compress:bool=True):
     "Write a uint8 tensor as an idx file (gzipped when `compress`); the inverse of `read_idx`."
     t = torch.as_tensor(t, dtype=torch.uint8)
     raw = struct.pack('>I', IDX_MAGIC[t.ndim]) + struct.pack(f'>{t.ndim}I', *t.shape) + t.numpy().tobytes()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with (gzip.open(path, 'wb') if compress else open(path, 'wb')) as f: f.write(raw)
-    return Path(path)
+    data = gzip.compress(raw, mtime=0) if compress else raw  # mtime 0: the same tensor gives the same file
+    return atomic_write(path, lambda f: f.write(data))  # a full disk keeps the previous file whole
 
 # %% ../nbs/01_data.ipynb #a6b86d4a
 FMNIST_FILES = {'train_x': 'train-images-idx3-ubyte', 'train_y': 'train-labels-idx1-ubyte',
@@ -417,6 +416,6 @@ def make_fake_cifar10(folder, n_per_batch:int=20, seed:int=0) -> Path:
     for name in [f'data_batch_{i}' for i in range(1, 6)] + ['test_batch']:
         batch = {'data': rng.integers(0, 256, (n_per_batch, 3*32*32), dtype=np.uint8),
                  'labels': [int(i) % 10 for i in range(n_per_batch)]}
-        with open(d/name, 'wb') as f: pickle.dump(batch, f)
-    with open(d/'batches.meta', 'wb') as f: pickle.dump({'label_names': CIFAR_CLASSES}, f)
+        atomic_write(d/name, lambda f: pickle.dump(batch, f))
+    atomic_write(d/'batches.meta', lambda f: pickle.dump({'label_names': CIFAR_CLASSES}, f))
     return Path(folder)

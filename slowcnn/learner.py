@@ -412,12 +412,18 @@ class Recorder(Callback):
         self._pending = []
     def after_epoch(self, learn):
         if getattr(learn, 'log_row', None) is not None: self.history.append(dict(learn.log_row))
+    _STATE = ('lrs', 'moms', 'losses', 'history')
     def state_dict(self):
         "The recorded values, as plain data."
-        return {k: copy.deepcopy(getattr(self, k)) for k in ('lrs', 'moms', 'losses', 'history')}
+        return {k: copy.deepcopy(getattr(self, k)) for k in self._STATE}
     def load_state_dict(self, sd):
-        "Restore what `state_dict` returned."
-        self.__dict__.update(copy.deepcopy(sd)); self._pending = []
+        "Restore what `state_dict` returned (four lists, the history's rows dicts), or refuse anything else and change nothing."
+        bad = [f'{k}: {type(v).__name__}' for k, v in sd.items() if k not in self._STATE or not isinstance(v, list)]
+        rows = sd.get('history') if isinstance(sd.get('history'), list) else []
+        bad += [f'a history row: {type(r).__name__}' for r in rows if not isinstance(r, dict)][:1]
+        if bad: raise ValueError(f"a Recorder's state is lists named {', '.join(self._STATE)}, found {', '.join(bad)}")
+        for k in self._STATE: setattr(self, k, copy.deepcopy(sd.get(k, [])))
+        self._pending = []
 
     def table(self) -> str:
         "The per-epoch history as a plain-text table."

@@ -33,7 +33,8 @@ def versions() -> dict:
 
 def cpu_name() -> str:
     "The CPU's model name (from /proc/cpuinfo on Linux)."
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    try:
+        with open('/proc/cpuinfo') as f: return next(l.split(':', 1)[1].strip() for l in f if l.startswith('model name'))
     except (OSError, StopIteration): return platform.processor() or platform.machine()
 
 def machine(device=None) -> dict:

@@ -179,3 +179,25 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path, data):
     _, stderr = p.communicate(timeout=120)
     assert p.returncode == 130 and 'Traceback' not in stderr, (p.returncode, stderr)
     assert stderr.strip().splitlines()[-1].startswith('slowcnn: interrupted'), stderr
+
+def test_a_number_too_large_for_float32_and_a_model_too_large_to_build(tmp_path, capsys):
+    one_line_error(slowcnn_here(capsys, 'compare', '--lr', '1e39', '--out', tmp_path), '--lr: must fit in float32', 'found 1e39')
+    one_line_error(slowcnn_here(capsys, 'summary', '--model', 'cnn', '--num-classes', '10000000000'),
+                   'cannot build cnn with --in-chans 1 and --num-classes 10000000000')
+
+def test_a_listed_model_that_cannot_take_the_images_is_refused_before_anything_is_written(tmp_path, data, capsys):
+    for i, cmd in enumerate([['train', '--model', 'alexnet_book', '--epochs', '1'], ['compare', '--models', 'alexnet_book', '--epochs', '1'],
+                             ['lr-find', '--model', 'alexnet_book']]):
+        one_line_error(slowcnn_here(capsys, *cmd, '--data', data, '--out', tmp_path/str(i)), "alexnet_book cannot take the data's images of shape (1, 28, 28)")
+        assert not (tmp_path/str(i)).exists()
+
+def test_resume_says_which_options_differ_and_offers_an_older_checkpoint_only_for_damage(tmp_path, data, capsys):
+    out = tmp_path/'o'
+    assert slowcnn_here(capsys, 'train', '--recipe', 'fast', '--model', 'cnn', '--epochs', '2', '--bs', '128', '--data', data, '--out', out).returncode == 0
+    r = slowcnn_here(capsys, 'train', '--recipe', 'fast', '--model', 'cnn', '--epochs', '3', '--bs', '64', '--data', data, '--out', out,
+                     '--resume', out/'checkpoints')
+    one_line_error(r, 'that run was started with --recipe fast', 'bs 128 then, 64 now')
+    plain = tmp_path/'plain'
+    assert slowcnn_here(capsys, 'train', '--model', 'cnn', '--epochs', '2', '--bs', '256', '--data', data, '--out', plain).returncode == 0
+    r = slowcnn_here(capsys, 'train', '--model', 'deeper_cnn', '--epochs', '3', '--data', data, '--out', plain, '--resume', plain/'checkpoints')
+    one_line_error(r, 'different architecture'); assert 'may be intact' not in r.stderr  # the older checkpoint would fail alike

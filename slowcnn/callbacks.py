@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_callbacks.ipynb #5455ec9f
 from __future__ import annotations
-import csv, io, os, shutil, sys, warnings
+import csv, io, os, shlex, shutil, sys, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -59,11 +59,12 @@ class ChannelsLast(Callback):
 # %% ../nbs/04_callbacks.ipynb #62361200
 def _cxx_name() -> str:
     # inductor's own choice (torch._inductor.config.cpp.cxx): $CXX, else the platform's usual compiler; no fallback
-    return os.environ.get('CXX') or ('cl' if sys.platform == 'win32' else 'clang++' if sys.platform == 'darwin' else 'g++')
+    return os.environ.get('CXX', 'cl' if sys.platform == 'win32' else 'clang++' if sys.platform == 'darwin' else 'g++')
 
 def cxx_compiler() -> str|None:
     "The path of the C++ compiler torch.compile's CPU backend uses ($CXX, else g++; clang++ on macOS), or None if it is not installed."
-    return shutil.which(_cxx_name())
+    cxx = shlex.split(_cxx_name())  # inductor splits $CXX too (e.g. `ccache g++`)
+    return shutil.which(cxx[0]) if cxx else None
 
 def compile_blocker(learn) -> str|None:
     "Why `learn` cannot train compiled here (callbacks that need eager execution, no C++ compiler for the CPU, MPS), or None."

@@ -112,6 +112,16 @@ def _plain_keys(sd:dict, own) -> dict:
         sd = {k[len(p):]: v for k, v in sd.items()}
     return sd
 
+def _opt_state_mismatch(opt, sd) -> str|None:
+    "What in an optimizer state dict's per-parameter state does not fit `opt`'s parameters (an index or a shape), or None."
+    params = [p for g in opt.param_groups for p in g['params']]
+    for i, s in sd['state'].items():
+        if not (isinstance(i, int) and 0 <= i < len(params) and isinstance(s, dict)): return f'state for a parameter {i!r} it does not have'
+        for k, v in s.items():
+            if isinstance(v, torch.Tensor) and v.dim() > 0 and v.shape != params[i].shape:
+                return f'{k} of shape {tuple(v.shape)} for parameter {i} of shape {tuple(params[i].shape)}'
+    return None
+
 def _check_opt(opt, sd, opt_class, path):
     "Refuse, in one line, an optimizer state that `opt` cannot use: another optimizer's, or other parameter groups."
     own, saved = opt.param_groups, sd['param_groups']
@@ -122,24 +132,29 @@ def _check_opt(opt, sd, opt_class, path):
     if opt_class not in (None, type(opt).__name__): found = opt_class
     elif sizes(saved) != sizes(own): found = f'parameter groups of {sizes(saved)} parameters'
     elif missing: found = f'parameter groups without {", ".join(missing)}'
+    elif (bad := _opt_state_mismatch(opt, sd)): found = bad
     else: return
     raise CheckpointError(f"{path} holds an optimizer state that does not fit the learner's: expected {type(opt).__name__} "
                           f'with parameter groups of {sizes(own)} parameters, found {found}; nothing was loaded; '
                           '`load(path, with_opt=False)` loads the rest without the optimizer')
+
+def _on_cpu(tree):
+    "A copy of a state dict's nested containers, with every tensor copied to the CPU."
+    return torch.utils._pytree.tree_map(lambda t: t.detach().to('cpu', copy=True) if isinstance(t, torch.Tensor) else copy.deepcopy(t), tree)
 
 def _restore(learn, model, state, opt, strict, part:list):
     "Put a checked checkpoint's `state` into `learn` part by part, naming in `part` the one being restored."
     part[0] = 'model'; model.load_state_dict(_plain_keys(state['model'], model.state_dict().keys()), strict=strict)
     part[0] = 'opt'
     if opt is not None: learn.opt = opt; opt.load_state_dict(state['opt'])
-    part[0] = 'rng'
-    if 'rng' in state: set_rng_state(state['rng'])
     part[0] = 'dls'
     if 'dls' in state: learn.dls.load_state_dict(state['dls'])
     cb_states = state.get('cbs', {})
     for key, cb in zip(_cb_states(learn), (cb for cb in learn.cbs if hasattr(cb, 'state_dict'))):
         part[0] = f'cbs: {key}'
         if key in cb_states: cb.load_state_dict(cb_states[key])
+    part[0] = 'rng'  # last: what it sets cannot be read back whole (a GPU's state before CUDA starts)
+    if 'rng' in state: set_rng_state(state['rng'])
     learn.epochs_done, learn.run_id = state.get('epoch', 0), state.get('run_id')
 
 def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
@@ -153,10 +168,11 @@ def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
         _check_opt(opt, state['opt'], state.get('opt_class'), path)
     # a field can have the right type and still not fit (an optimizer state without its step, a generator state of the
     # wrong size): what would change is kept first and put back if any part fails, so a refused file changes nothing
+    # (tensors kept on the CPU, so that a full GPU does not refuse the load; the callbacks' attributes themselves, since
+    # some only stage what they load for the next fit, and every `load_state_dict` here assigns rather than mutates)
     cbs = [cb for cb in learn.cbs if hasattr(cb, 'state_dict')]
-    before = (copy.deepcopy(model.state_dict()), learn.opt, copy.deepcopy(learn.opt.state_dict()) if learn.opt is not None else None,
-              get_rng_state(), copy.deepcopy(learn.dls.state_dict()), [copy.deepcopy(cb.state_dict()) for cb in cbs],
-              learn.epochs_done, getattr(learn, 'run_id', None))
+    before = (_on_cpu(model.state_dict()), learn.opt, _on_cpu(learn.opt.state_dict()) if learn.opt is not None else None,
+              get_rng_state(), _on_cpu(learn.dls.state_dict()), [dict(vars(cb)) for cb in cbs], learn.epochs_done, getattr(learn, 'run_id', None))
     part = ['model']
     try: _restore(learn, model, state, opt, strict, part)
     except Exception as e:
@@ -164,8 +180,8 @@ def load_checkpoint(learn, path, with_opt:bool=True, strict:bool=True):
         model.load_state_dict(msd)
         if learn.opt is not None: learn.opt.load_state_dict(osd)
         set_rng_state(rng); learn.dls.load_state_dict(dsd)
-        for cb, csd in zip(cbs, csds): cb.load_state_dict(csd)
-        raise CheckpointError(f'{path} is a damaged slowcnn checkpoint: its {part[0]!r} state does not fit the learner ({type(e).__name__}: '
+        for cb, attrs in zip(cbs, csds): cb.__dict__.clear(); cb.__dict__.update(attrs)
+        raise CheckpointError(f'{path} cannot be restored: its {part[0]!r} state does not fit the learner ({type(e).__name__}: '
                               f'{str(e).splitlines()[0] if str(e) else "no message"}); nothing was loaded') from None
     return learn
 

@@ -16,7 +16,7 @@ def _interrupted_while_starting(signum, frame):
 # Ctrl-C while torch and the rest load (seconds, on a cold start) ends with one line instead of an import traceback;
 # the usual handler is back as soon as the imports are done. Only when this import starts the `slowcnn` command
 # (`python -m slowcnn.cli`, or the `slowcnn` script): a notebook or script that imports the module keeps its own.
-_as_command = __name__ == '__main__' or os.path.basename(sys.argv[0] if sys.argv else '') == 'slowcnn'
+_as_command = __name__ == '__main__' or Path(sys.argv[0] if sys.argv else '').stem.lower().removesuffix('-script') == 'slowcnn'  # slowcnn.exe too
 _main_thread = _as_command and threading.current_thread() is threading.main_thread()
 if _main_thread: _usual_handler = signal.signal(signal.SIGINT, _interrupted_while_starting)
 import torch
@@ -134,8 +134,8 @@ def _fits(name, model, dls):
     xb = dls.valid.x[:2]  # the validation images: no random transform, so no random number is drawn here
     was = model.training
     try:
-        with torch.no_grad(): model.eval()(xb.to(next(model.parameters()).device))
-    except (RuntimeError, ValueError) as e:
+        with torch.no_grad(): model.eval()(xb.to(next(model.parameters(), xb).device))
+    except (RuntimeError, ValueError, AssertionError) as e:  # timm's ViTs assert their image size
         raise CLIError(f'{name} cannot take the data\'s images of shape {tuple(xb.shape[1:])}: {str(e).splitlines()[0]}; nothing was written') from None
     finally: model.train(was)
 
@@ -214,7 +214,7 @@ def _load_for_resume(learn, path):
     except CheckpointError as e:
         older = [p for p in checkpoints(path.parent, checkpoint_run(path)) if p != path]
         older = [p for p in older if p.name < path.name]
-        damaged = any(w in str(e) for w in ('truncated or corrupt', 'damaged'))  # not another model's or optimizer's: those fail alike
+        damaged = str(e).startswith((f'{path} is truncated or corrupt', f'{path} is a damaged'))  # the file, not a misfit: an older one may load
         hint = f'; the previous checkpoint {older[-1]} may be intact: resume from it with --resume {older[-1]}' if older and damaged else ''
         raise CLIError(str(e).splitlines()[0] + hint) from None
 

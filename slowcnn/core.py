@@ -88,7 +88,8 @@ def set_rng_state(state:dict):
     name, keys, pos, has_gauss, gauss = state['numpy']
     np.random.set_state((name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
     torch.set_rng_state(state['torch'])
-    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+    if 'cuda' in state and torch.cuda.is_available():  # the devices this machine has: a run saved on more GPUs resumes on fewer
+        for i, s in enumerate(state['cuda'][:torch.cuda.device_count()]): torch.cuda.set_rng_state(s, i)
 
 # %% ../nbs/00_core.ipynb #d468163f
 class DataError(ValueError):
@@ -112,7 +113,9 @@ def atomic_write(path, write, mode:str='wb'):
     except OSError as e: raise WriteError(f'could not create the folder of {path}: {e.strerror or e}') from None
     try: fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     except OSError as e:  # the folder is read-only or full: nothing was written, and the old file is untouched
-        raise WriteError(f'{(e.strerror or str(e)).lower()}: could not write {path}; the previous file, if any, is kept') from None
+        err = WriteError(f'{(e.strerror or str(e)).lower()}: could not write {path}; the previous file, if any, is kept')
+        err.errno = e.errno
+        raise err from None
     try:
         with os.fdopen(fd, mode) as f:
             write(f)

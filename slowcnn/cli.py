@@ -174,8 +174,11 @@ def cmd_compare(args):
     _claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
           f'batch {args.bs}, device {device}', flush=True)
+    def save_so_far(res):  # a Ctrl-C or a failure in a later model keeps the models already trained
+        if len(res.rows) == len(names) or not is_main_process(): return  # the whole comparison is saved below
+        with timer('results'): res.save(out, command=args.command_line, partial=f'{len(res.rows)} of {len(names)} models')
     res = compare(names, dls, n_epochs=args.epochs, lr=args.lr, device=device, activation_stats=True, seed=args.seed,
-                  cbs=_parallel(), select='valid_accuracy' if dls.test is not None else None, phases=timer)
+                  cbs=_parallel(), select='valid_accuracy' if dls.test is not None else None, phases=timer, after_model=save_so_far)
     if not is_main_process(): return res  # in a data-parallel run, rank 0 reports and writes
     print('\n' + res.table())
     with timer('results'): files = res.save(out, command=args.command_line)

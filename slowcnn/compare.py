@@ -92,8 +92,8 @@ def _test_row(learn, dl) -> dict:
             'per_class_test_accuracy': {c: a for c, a in zip(names, per_class) if a == a}}
 
 def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42, device=None, progress:bool=True,
-            activation_stats:bool=False, cbs=None, select:str|None=None, phases:PhaseTimer|None=None, **fit_kwargs) -> Comparison:
-    "Train each of `models` (names or `{name: model}`) with the same one-cycle recipe; return a `Comparison`."
+            activation_stats:bool=False, cbs=None, select:str|None=None, phases:PhaseTimer|None=None, after_model=None, **fit_kwargs) -> Comparison:
+    "Train each of `models` (names or `{name: model}`) with the same one-cycle recipe, calling `after_model` with the models so far after each; return a `Comparison`."
     phase = phases or (lambda name: contextlib.nullcontext())  # where the time goes: models, training, testing
     if isinstance(models, str): models = [models]
     if not isinstance(models, dict): models = {n: n for n in models}
@@ -101,6 +101,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
     device = torch.device(device) if device is not None else default_device()
     in_chans, n_classes = dls.train.x.shape[1] if hasattr(dls.train, 'x') else dls.one_batch()[0].shape[1], dls.n_classes or 10
     rows, learners, git = [], {}, git_state()  # the code that runs, whatever changes in the checkout meanwhile
+    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
     data_state = dls.state_dict()  # every model sees the same batches in the same order
     if select and dls.test is None:
         warnings.warn(f'select={select!r} without a test split: the validation figures are those of the chosen epoch, '
@@ -132,7 +133,7 @@ def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42,
             with phase('testing'): row.update(_test_row(learn, dls.test))
         rows.append(row)
         learners[name] = learn
-    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
+        if after_model is not None: after_model(Comparison(list(rows), dict(learners), seed, split, git))  # e.g. save what is done so far
     return Comparison(rows, learners, seed, split, git)
 
 # %% ../nbs/09_compare.ipynb #c3d48f6e

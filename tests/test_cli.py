@@ -64,6 +64,7 @@ def test_compare_writes_results_and_plots(tmp_path, data):
     rows = rec['runs']
     assert [x['name'] for x in rows] == ['cnn', 'deeper_cnn'] and rows[1]['params'] == 110_156
     assert rec['format'] == 'slowcnn-record-1' and rec['command'].startswith('python -m slowcnn.cli compare') and rec['seed'] == 42
+    assert 'partial' not in rec  # saved after the first model too (a Ctrl-C would keep it), then whole
     for f in ['results.csv', 'accuracy.png', 'losses.png', 'activations_cnn.png']: assert (tmp_path/f).stat().st_size > 0
     phases = rec['phases']  # where a cold start's time went, measured in this new process
     assert {'import torch', 'import the rest', 'data', 'models', 'training', 'results', 'plots', 'other', 'total'} <= set(phases)

@@ -46,6 +46,8 @@ def read_idx(path, ndim:int) -> torch.Tensor:
             # that expands far beyond its header is refused without being expanded
             body = f.read(math.prod(dims) + 1)
     except (OSError, EOFError, zlib.error) as e:
+        if isinstance(e, OSError) and e.errno is not None:  # the system refused (permissions, a folder): not the file's content
+            raise DataError(f'{path}: cannot be read: {e.strerror or e}') from None
         raise DataError(f'{path}: corrupt or truncated gzip file ({e})') from None
     if len(body) != math.prod(dims):
         found = f'{head_len + len(body)}' if len(body) <= math.prod(dims) else f'more than {expected}'

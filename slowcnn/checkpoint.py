@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_checkpoint.ipynb #14fcfc75
 from __future__ import annotations
-import copy, pickle, re, uuid
+import copy, pickle, re, uuid, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -217,6 +217,11 @@ class Checkpoint(Callback):
         self.folder, self.every, self.keep, self.last = Path(folder), every, keep, None
     def before_fit(self, learn):
         if learn.start_epoch == 0 or getattr(learn, 'run_id', None) is None: learn.run_id = new_run_id()
+        elif is_main_process() and any(int(_CKPT_NAME.match(p.name).group(1)) > learn.start_epoch for p in checkpoints(self.folder, learn.run_id)):
+            # resumed from an earlier checkpoint than the run's last: saving under the same id would overwrite later work
+            old, learn.run_id = learn.run_id, new_run_id()
+            warnings.warn(f'Checkpoint: run {old} has checkpoints past epoch {learn.start_epoch} in {self.folder}; this resumed run '
+                          f'saves as run {learn.run_id}, so they are kept', stacklevel=2)
         if world_size() > 1:  # one run id for every process of a data-parallel run: rank 0's
             ids = [learn.run_id]; dist.broadcast_object_list(ids, src=0); learn.run_id = ids[0]
         if self.folder.is_dir() and is_main_process():  # temporary files of this run's own saves that a kill interrupted

@@ -8,7 +8,7 @@ Prints seconds per variant (median over reps) and the ratios to the hand-written
 autotuning, compilation) is printed apart and not counted. `--stats` adds a Learner with ActivationStats on every
 block (every batch) to measure that callback's overhead. `--compile` adds the hand-written loop through
 `torch.compile` and the Learner with `Compile()`; `--formats` adds the Learner with channels_last (float32), with
-bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and channels_last). `--graph`
+bf16 autocast, and with both (and, with `--compile` too, the Learner with `Compile()` and each of them). `--graph`
 adds the Learner with `CudaGraph()` (each full batch's step replayed from one CUDA graph; on a CPU it trains eagerly
 and says so) and, with `--compile` too, with `Compile()` and `CudaGraph()` (with `--formats` too, also in
 channels_last, bf16 and both). `--only REGEX` keeps the variants whose names match, and the hand-written loop. `--peers` adds PyTorch Lightning and
@@ -151,6 +151,9 @@ def main():
         variants['Learner + bf16 + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[lambda: MixedPrecision(channels_last=True)])
     if a.compile and a.formats:
         variants['Learner + Compile + channels_last'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, ChannelsLast])
+        variants['Learner + Compile + bf16'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, MixedPrecision])
+        variants['Learner + Compile + bf16 + channels_last'] = lambda m: run_learner(
+            m, dls, a.epochs, a.lr, device, cbs=[Compile, lambda: MixedPrecision(channels_last=True)])
     if a.graph:
         variants['Learner + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[CudaGraph])
         if a.compile: variants['Learner + Compile + CudaGraph'] = lambda m: run_learner(m, dls, a.epochs, a.lr, device, cbs=[Compile, CudaGraph])

@@ -28,6 +28,9 @@ class MixedPrecision(Callback):
         self.dtype, self.channels_last, self.ctx, self._scaler_state = dtype, channels_last, None, None
     def before_fit(self, learn):
         self.device_type = learn.device.type
+        if self.device_type == 'cpu' and cpu_has_bf16() is False:
+            warnings.warn('MixedPrecision: this CPU has no bf16 instructions (avx512_bf16 or AMX), so bf16 autocast trains '
+                          'slower here than float32; kept on as asked (the Speed page measures both)', stacklevel=2)
         if self.dtype == torch.float16:
             if self.device_type != 'cuda': raise ValueError(f'float16 mixed precision needs CUDA, found {learn.device}; use torch.bfloat16')
             learn.scaler = torch.amp.GradScaler('cuda')
@@ -44,6 +47,7 @@ class MixedPrecision(Callback):
         self._exit()
         if learn.scaler is not None: self._scaler_state = learn.scaler.state_dict()
         learn.scaler = None
+        if self.channels_last: learn.model.to(memory_format=torch.contiguous_format)  # saved and loaded as usual
     def state_dict(self): return {'scaler': self._scaler_state}
     def load_state_dict(self, sd): self._scaler_state = sd.get('scaler')
 

@@ -11,7 +11,7 @@ import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'sync_device', 'world_size', 'rank',
+__all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'sync_device', 'cpu_has_bf16', 'world_size', 'rank',
            'is_main_process', 'to_device', 'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write',
            'atomic_save', 'format_table', 'smooth']
 
@@ -50,6 +50,15 @@ def sync_device(device):
     device = torch.device(device)
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
+
+# %% ../nbs/00_core.ipynb #fa8626ad
+def cpu_has_bf16() -> bool|None:
+    "Whether this CPU has bf16 arithmetic instructions (`avx512_bf16` or AMX), or None where torch cannot tell (non-x86, older torch)."
+    probe = getattr(torch.cpu, 'get_capabilities', None)  # torch 2.7 and later
+    try: caps = probe() if probe else {}
+    except Exception: caps = {}  # a probe that fails says nothing about the processor
+    flags = [caps[k] for k in ('avx512_bf16', 'amx_bf16') if k in caps]
+    return any(flags) if flags else None
 
 # %% ../nbs/00_core.ipynb #152974fc
 def world_size() -> int:

@@ -38,9 +38,9 @@ def cpu_name() -> str:
     except (OSError, StopIteration): return platform.processor() or platform.machine()
 
 def machine(device=None) -> dict:
-    "The machine a run used: CPU model, cores, torch threads, GPU name, and the device."
+    "The machine a run used: CPU model, cores, torch threads, bf16 instructions, GPU name, and the device."
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
-    return {'cpu': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(), 'gpu': gpu,
+    return {'cpu': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(), 'cpu_bf16': cpu_has_bf16(), 'gpu': gpu,
             'device': str(device) if device is not None else None}
 
 MAX_CHANGED = 50  # the changed files a record names: enough to say what differed from the commit, never a huge list
@@ -116,7 +116,7 @@ def read_record(path) -> dict:
 def describe_record(rec:dict) -> str:
     "One line saying where a record's figures come from: the machine, the date, the versions, the commit and whether it was a smoke run."
     m, v, g = (x if isinstance(x := rec.get(k), dict) else {} for k in ('machine', 'versions', 'git'))  # a hand-edited record too
-    where = f"{m['gpu']} GPU" if m.get('gpu') and str(m.get('device', '')).startswith('cuda') else f"{m.get('cpu', 'unknown CPU')} ({m.get('cores', '?')} cores)"
+    where = f"{m['gpu']} GPU" if m.get('gpu') and str(m.get('device', '')).startswith('cuda') else f"{m.get('cpu', 'unknown CPU')} ({m.get('cores', '?')} cores{', bf16 instructions' if m.get('cpu_bf16') is True else ''})"
     commit = f"commit {str(g['commit'])[:7]}{' + local changes' if g.get('dirty') else ''}" if g.get('commit') else \
              ('outside git' if 'git' in rec else 'commit unknown')
     smoke = rec.get('smoke')

@@ -12,7 +12,11 @@ trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA
 
 --compile trains every run through `Compile()`, after a warm-up fit of one epoch that pays the compilation (its time
 is in the record as `warmup_s`), so the runs' times are warm. --graph replays each full training batch's step from
-a CUDA graph (`CudaGraph()`; on a CPU it trains eagerly and says so), with or without --compile.  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
+a CUDA graph (`CudaGraph()`; on a CPU it trains eagerly and says so), with or without --compile. --bf16 trains with
+bf16 autocast in channels_last layout (`MixedPrecision(channels_last=True)`: on a CPU with bf16 instructions, the
+fastest option of the speed page), with or without --compile.
+  python bench/exp_recipes.py --record nbs/records/recipes_bf16_cpu.json --steps every16 --compile --bf16   # the fast recipe, on a CPU with bf16
+  python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
 import argparse, dataclasses, time
 from experiment import _START, command, report
 from slowcnn.all import *
@@ -45,6 +49,7 @@ def main():
     p.add_argument('--smoke', action='store_true', help='a seconds-long check of the script, labelled smoke')
     p.add_argument('--compile', action='store_true', help='train through Compile(), warmed up first (see above)')
     p.add_argument('--graph', action='store_true', help='replay each full training batch from a CUDA graph (CudaGraph())')
+    p.add_argument('--bf16', action='store_true', help='bf16 autocast in channels_last layout (MixedPrecision(channels_last=True))')
     a = p.parse_args()
     _START['git'] = git_state()  # the code that ran, whatever changes in the checkout meanwhile
     unknown = set(a.steps.split(',')) - set(steps())
@@ -52,7 +57,8 @@ def main():
     chosen = {k: v for k, v in steps().items() if k in a.steps.split(',')}
     device = resolve_device(a.device)
     runs, extra = [], {}
-    fast_path = lambda: [*([Compile()] if a.compile else []), *([CudaGraph()] if a.graph else [])] or None
+    fast_path = lambda: [*([Compile()] if a.compile else []), *([CudaGraph()] if a.graph else []),
+                         *([MixedPrecision(channels_last=True)] if a.bf16 else [])] or None
     if a.compile:  # one fit of the first step on its full data pays the compilation of every shape the runs will see
         r = next(iter(chosen.values())).with_(epochs=1)
         dls = r.data(seed=0, device=device)
@@ -72,7 +78,7 @@ def main():
             if graph is not None: row['graph_replays'] = graph.replays  # 0: the fit trained eagerly (a warning said why)
             runs.append(row)
             print(f"seed {seed} {name:13s} test {row['test_accuracy']:.4f}  train {row['train_s']:.1f} s", flush=True)
-            report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke, 'compile': a.compile, 'graph': a.graph, **extra,
+            report(a.record, {**provenance(command(), device), 'git': _START['git'], 'kind': 'recipes', 'smoke': a.smoke, 'compile': a.compile, 'graph': a.graph, 'bf16': a.bf16, **extra,
                               'split': f'train {dls.train.n} / valid {dls.valid.n} / test {dls.test.n}',
                               'recipes': {k: dataclasses.asdict(v) for k, v in chosen.items()}, 'runs': runs})
 

@@ -28,7 +28,7 @@ class MixedPrecision(Callback):
         self.dtype, self.channels_last, self.ctx, self._scaler_state = dtype, channels_last, None, None
     def before_fit(self, learn):
         self.device_type = learn.device.type
-        if self.device_type == 'cpu' and cpu_has_bf16() is False:
+        if self.device_type == 'cpu' and self.dtype == torch.bfloat16 and cpu_has_bf16() is False and is_main_process():
             warnings.warn('MixedPrecision: this CPU has no bf16 instructions (avx512_bf16 or AMX), so bf16 autocast trains '
                           'slower here than float32; kept on as asked (the Speed page measures both)', stacklevel=2)
         if self.dtype == torch.float16:

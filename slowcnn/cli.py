@@ -201,6 +201,7 @@ def _train_command(args, resume_from):
              '--out', str(args.out), '--seed', str(args.seed), '--resume', str(resume_from)]
     if args.data: parts += ['--data', str(args.data)]
     if args.device: parts += ['--device', args.device]
+    parts += [f'--{flag}' for flag in ('compile', 'graph', 'bf16') if getattr(args, flag)]  # continued the way it started
     return shlex.join(parts)
 
 def _resume_file(resume) -> Path:
@@ -235,6 +236,10 @@ def _run_folder(checkpoint) -> Path:
     "The --out folder of the run a checkpoint belongs to: the folder above `checkpoints/`, or the folder of `final.pth`."
     return checkpoint.parent.parent if checkpoint.parent.name == 'checkpoints' else checkpoint.parent
 
+def _precision(args) -> str:
+    "The arithmetic a `train` run uses: 'bf16' with --bf16, else 'float32'."
+    return 'bf16' if getattr(args, 'bf16', False) else 'float32'
+
 def _check_same_recipe(args, r, last):
     "On resume, raise a one-line error if the run was started with another recipe (the file `train` writes in its --out folder)."
     meta = _run_folder(last)/'recipe.json'
@@ -256,6 +261,10 @@ def _check_same_recipe(args, r, last):
             f'{k} {then.get(k)!r} then, {now.get(k)!r} now' for k in sorted(then.keys() | now.keys()) if then.get(k) != now.get(k))
         raise CLIError(f'--resume {last}: that run was started with {was} ({meta}), with other options{diff}; '
                        'resume it with the same recipe and options; nothing was changed')
+    then, now = started.get('precision', 'float32'), _precision(args)  # bf16 changes the arithmetic, not just the speed
+    if then != now:
+        raise CLIError(f"--resume {last}: that run was trained in {then} ({meta}), this one asks for {now}; resume it "
+                       f"{'with' if then == 'bf16' else 'without'} --bf16; nothing was changed")
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
@@ -294,7 +303,7 @@ def cmd_train(args):
             if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
         _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])  # after every check: a refusal changes nothing
     if is_main_process() and not (continues_here and (out/'recipe.json').exists()):  # what a resume must match: the recipe and its options
-        atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None})), 'w')
+        atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None, 'precision': _precision(args)})), 'w')
     try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
     except KeyboardInterrupt:
         last = latest_checkpoint(ckpts, learn.run_id) if getattr(learn, 'run_id', None) else None

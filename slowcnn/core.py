@@ -53,11 +53,11 @@ def sync_device(device):
 
 # %% ../nbs/00_core.ipynb #fa8626ad
 def cpu_has_bf16() -> bool|None:
-    "Whether this CPU has bf16 arithmetic instructions (`avx512_bf16` or AMX), or None where torch cannot tell (non-x86, older torch)."
-    probe = getattr(torch.cpu, 'get_capabilities', None)  # torch 2.7 and later
+    "Whether this CPU has bf16 arithmetic instructions (x86's `avx512_bf16` or AMX, Arm's BF16), or None where torch cannot tell."
+    probe = getattr(torch.cpu, 'get_capabilities', None)  # recent torch only: older releases cannot tell
     try: caps = probe() if probe else {}
     except Exception: caps = {}  # a probe that fails says nothing about the processor
-    flags = [caps[k] for k in ('avx512_bf16', 'amx_bf16') if k in caps]
+    flags = [caps[k] for k in ('avx512_bf16', 'amx_bf16', 'bf16') if k in caps]
     return any(flags) if flags else None
 
 # %% ../nbs/00_core.ipynb #152974fc

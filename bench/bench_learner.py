@@ -132,6 +132,8 @@ def main():
     p.add_argument('--only', help='time only the variants whose names match this regular expression (and the hand-written loop)')
     p.add_argument('--record', help='write the results as a run record to this JSON file')
     a = p.parse_args()
+    from slowcnn.records import git_state
+    a.git = git_state()  # the code that runs: the records written after each repetition keep it, whatever changes meanwhile
     try: keep = re.compile(a.only or '')  # checked before the data are loaded: a mistake costs nothing
     except re.error as e: sys.exit(f'bench_learner: --only must be a regular expression, found {a.only!r} ({e})')
     device = torch.device(a.device) if a.device else default_device()
@@ -202,7 +204,7 @@ def write_bench_record(a, device, dls, variants, times, cold, accs):
     from importlib.metadata import version
     base, fastest = statistics.median(times['hand-written loop']), min(times['hand-written loop'])
     peers = {module: version(module) for label, (module, _) in PEERS.items() if label in variants}
-    rec = {**provenance('python ' + ' '.join(sys.argv), device), 'kind': 'benchmark', 'name': 'learner_overhead', 'smoke': False,
+    rec = {**provenance('python ' + ' '.join(sys.argv), device), 'git': a.git, 'kind': 'benchmark', 'name': 'learner_overhead', 'smoke': False,
            **({'peer_versions': peers} if peers else {}), 'reps': {'asked': a.reps, 'timed': len(times['hand-written loop'])},
            'recipe': {'model': 'residual_cnn', 'epochs': a.epochs, 'images': dls.train.n, 'bs': 512, 'lr': a.lr,
                       'optimizer': 'AdamW', 'schedule': 'one_cycle'},

@@ -13,8 +13,8 @@ trained (the label-smoothing row), averaged (the EMA row), and averaged with TTA
 --compile trains every run through `Compile()`, after a warm-up fit of one epoch that pays the compilation (its time
 is in the record as `warmup_s`), so the runs' times are warm. --graph replays each full training batch's step from
 a CUDA graph (`CudaGraph()`; on a CPU it trains eagerly and says so), with or without --compile. --bf16 trains with
-bf16 autocast in channels_last layout (`MixedPrecision(channels_last=True)`: on a CPU with bf16 instructions, the
-fastest option of the speed page), with or without --compile.
+bf16 autocast in channels_last layout (`MixedPrecision(channels_last=True)`: on a CPU with bf16 instructions, and with
+--compile, the speed page's fastest measured option), with or without --compile.
   python bench/exp_recipes.py --record nbs/records/recipes_bf16_cpu.json --steps every16 --compile --bf16   # the fast recipe, on a CPU with bf16
   python bench/exp_recipes.py --record /tmp/r.json --smoke      # seconds: 256 images, 1 epoch, 2 seeds"""
 import argparse, dataclasses, time

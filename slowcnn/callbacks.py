@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .core import *
 from .callback import *
-from .checkpoint import unwrap_model
+from .checkpoint import Checkpoint, unwrap_model
 
 # %% auto #0
 __all__ = ['MixedPrecision', 'ChannelsLast', 'cxx_compiler', 'compile_blocker', 'Compile', 'GradientClip', 'label_smoothing_loss',
@@ -306,24 +306,23 @@ class TerminateOnNaN(Callback):
 
 # %% ../nbs/04_callbacks.ipynb #e48e7ac9
 class CSVLogger(Callback):
-    "Write the per-epoch table to `fname` after every epoch, atomically; the rows travel in checkpoints so resumes agree."
-    order = 85  # before `Checkpoint`, so that each checkpoint holds its own epoch's row
-    def __init__(self, fname='history.csv', append:bool=False): self.fname, self.append, self.rows = Path(fname), append, []
+    "Write the learner's per-epoch history to `fname` after every epoch (and each checkpoint), atomically."
+    order = Checkpoint.order + 1  # after the epoch's checkpoint: the file never holds an epoch that no checkpoint has
+    def __init__(self, fname='history.csv', append:bool=False): self.fname, self.append, self.prior = Path(fname), append, []
     def before_fit(self, learn):
-        if learn.start_epoch > 0: self.rows = [r for r in self.rows if int(r['epoch']) < learn.start_epoch]
-        elif self.append and self.fname.is_file(): self.rows = list(csv.DictReader(io.StringIO(self.fname.read_text())))
-        else: self.rows = []
-    def after_epoch(self, learn):
-        if not getattr(learn, 'log_row', None): return
-        self.rows.append(dict(learn.log_row))
-        if not is_main_process(): return  # in a data-parallel run, rank 0 writes
+        if learn.start_epoch > 0: self._write(learn)  # resumed: the file shows what the checkpoint holds, from now on
+        else: self.prior = list(csv.DictReader(io.StringIO(self.fname.read_text()))) if self.append and self.fname.is_file() else []
+    def after_epoch(self, learn): self._write(learn)
+    def _write(self, learn):
+        rows = self.prior + [dict(r) for r in learn.recorder.history]
+        if not rows or not is_main_process(): return  # in a data-parallel run, rank 0 writes
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(self.rows[-1]), extrasaction='ignore')
-        w.writeheader(); w.writerows(self.rows)
+        w = csv.DictWriter(buf, fieldnames=list(rows[-1]), extrasaction='ignore')
+        w.writeheader(); w.writerows(rows)
         atomic_write(self.fname, lambda f: f.write(buf.getvalue()), 'w')
     def state_dict(self):
-        "The rows written so far, as plain data."
-        return {'rows': [dict(r) for r in self.rows]}
+        "The rows read from an earlier file with `append=True`, as plain data (the epochs themselves are the learner's history)."
+        return {'prior': [dict(r) for r in self.prior]}
     def load_state_dict(self, sd):
-        "Restore the rows of a checkpoint."
-        self.rows = [dict(r) for r in sd['rows']]
+        "Restore what `state_dict` returned (a checkpoint of an older version, which kept every row, adds nothing: the history has them)."
+        self.prior = [dict(r) for r in sd.get('prior', [])]

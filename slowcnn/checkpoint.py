@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_checkpoint.ipynb #14fcfc75
 from __future__ import annotations
-import copy, pickle, re, uuid, warnings
+import copy, pickle, re, uuid, warnings, zipfile, zlib
 from pathlib import Path
 import torch
 from torch import nn
@@ -13,12 +13,15 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'CheckpointError', 'new_run_id', 'unwrap_model', 'save_checkpoint', 'read_checkpoint',
-           'load_checkpoint', 'checkpoints', 'checkpoint_run', 'latest_checkpoint', 'Checkpoint']
+__all__ = ['CKPT_FORMAT', 'CheckpointError', 'DamagedCheckpointError', 'new_run_id', 'unwrap_model', 'save_checkpoint',
+           'read_checkpoint', 'load_checkpoint', 'checkpoints', 'checkpoint_run', 'latest_checkpoint', 'Checkpoint']
 
 # %% ../nbs/04a_checkpoint.ipynb #448b8168
 class CheckpointError(ValueError):
     "A checkpoint that cannot be loaded: unsafe, truncated, corrupt, or from another architecture."
+
+class DamagedCheckpointError(CheckpointError):
+    "A checkpoint file whose bytes are damaged (truncated, corrupt, failing its checksums): an older one of the run may be intact."
 
 CKPT_FORMAT = 'slowcnn-checkpoint-2'  # 2: plain data only, loads with weights_only=True
 
@@ -55,19 +58,41 @@ def read_checkpoint(path) -> dict:
     "Read a checkpoint written by `save_checkpoint` (or a bare state dict) with `weights_only=True`, or refuse it in one line."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'checkpoint not found: {path}')
+    _check_crcs(path)
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
         if 'weights_only' in str(e) or 'Unsupported global' in str(e):
             raise CheckpointError(f'{path} is not a safe slowcnn checkpoint: it holds Python objects that could run code '
                                   'when loaded (or is from slowcnn 0.1); refused, nothing was loaded') from None
-        raise CheckpointError(f'{path} is truncated or corrupt and cannot be read ({type(e).__name__}: {e})') from None
-    except Exception as e: raise CheckpointError(f'{path} is truncated or corrupt and cannot be read ({type(e).__name__}: {e})') from None
+        raise DamagedCheckpointError(f'{path} is truncated or corrupt and cannot be read ({type(e).__name__}: {e})') from None
+    except Exception as e: raise DamagedCheckpointError(f'{path} is truncated or corrupt and cannot be read ({type(e).__name__}: {e})') from None
     if not isinstance(state, dict): raise CheckpointError(f'{path} is not a slowcnn checkpoint (found a {type(state).__name__})')
-    if state.get('format') != CKPT_FORMAT:  # a bare state_dict: weights only
+    fmt = state.get('format')
+    if isinstance(fmt, str) and fmt.startswith('slowcnn-checkpoint-') and fmt != CKPT_FORMAT:
+        raise CheckpointError(f'{path} is a slowcnn checkpoint of format {fmt!r}, and this slowcnn reads {CKPT_FORMAT!r}: '
+                              'load it with the slowcnn version that wrote it; nothing was loaded')
+    if fmt != CKPT_FORMAT:  # a bare state_dict: weights only
         if state and all(isinstance(v, torch.Tensor) for v in state.values()): return {'model': state}
         raise CheckpointError(f'{path} is not a slowcnn checkpoint (keys: {", ".join(map(str, list(state)[:8]))})')
     _check_fields(state, path)
+    _check_tensors(state, path)
     return state
+
+def _check_crcs(path):
+    "Refuse a checkpoint whose zip members fail their CRC-32 checksums (torch does not verify them, so a flipped bit would load)."
+    try:
+        with zipfile.ZipFile(path) as z: bad = z.testzip()
+    except zipfile.BadZipFile: return  # not a zip (an old pickle, or garbage): torch.load says what it is
+    except (OSError, EOFError, zlib.error) as e: bad = f'({type(e).__name__}: {e})'
+    if bad is not None:
+        raise DamagedCheckpointError(f'{path} is truncated or corrupt: {bad} fails its checksum; nothing was loaded')
+
+def _check_tensors(state, path):
+    "Refuse a checkpoint holding a tensor that claims more elements than its storage holds (an expanded view, which would fill memory when used)."
+    for t in torch.utils._pytree.tree_leaves(state):
+        if isinstance(t, torch.Tensor) and t.numel() and t.numel() * t.element_size() > t.untyped_storage().nbytes():
+            raise DamagedCheckpointError(f'{path} is a damaged slowcnn checkpoint: a tensor of shape {tuple(t.shape)} with strides '
+                                         f'{t.stride()} has more elements than its data ({t.untyped_storage().nbytes()} bytes); nothing was loaded')
 
 _NONE = type(None)
 _RUN_ID = re.compile(r'[0-9a-f]{8}')  # what `new_run_id` writes
@@ -77,7 +102,7 @@ _FIELDS = {'run_id': (str, _NONE), 'opt': (dict, _NONE), 'opt_class': (str, _NON
 def _check_fields(state, path):
     "Refuse, in one line, a tagged checkpoint whose fields do not have the types `save_checkpoint` writes."
     def damaged(field, expected, found):
-        raise CheckpointError(f'{path} is a damaged slowcnn checkpoint: {field!r} should be {expected}, found {found}; nothing was loaded')
+        raise DamagedCheckpointError(f'{path} is a damaged slowcnn checkpoint: {field!r} should be {expected}, found {found}; nothing was loaded')
     sd = state.get('model')
     if not isinstance(sd, dict): damaged('model', 'a dict of names to tensors', type(sd).__name__ if 'model' in state else 'no such field')
     bad = next((k for k, v in sd.items() if not (isinstance(k, str) and isinstance(v, torch.Tensor))), None)
@@ -122,6 +147,19 @@ def _opt_state_mismatch(opt, sd) -> str|None:
                 return f'{k} of shape {tuple(v.shape)} for parameter {i} of shape {tuple(params[i].shape)}'
     return None
 
+def _opt_step_fails(opt, sd) -> str|None:
+    "Why one step of a copy of `opt` (on copies of its parameters, zero gradients) fails with the state `sd`, or None: per-parameter states and hyper-parameters of the wrong kind are found before training."
+    copies = [[p.detach().clone().requires_grad_(p.requires_grad) for p in g['params']] for g in opt.param_groups]
+    try: trial = type(opt)([{**{k: v for k, v in g.items() if k != 'params'}, 'params': ps} for g, ps in zip(opt.param_groups, copies)])
+    except Exception: return None  # an optimizer that cannot be rebuilt from its groups: nothing to try
+    for p in (p for ps in copies for p in ps): p.grad = torch.zeros_like(p)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            trial.load_state_dict(copy.deepcopy(sd)); trial.step()
+    except Exception as e: return f'a state that fails its first step ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else "no message"})'
+    return None
+
 def _check_opt(opt, sd, opt_class, path):
     "Refuse, in one line, an optimizer state that `opt` cannot use: another optimizer's, or other parameter groups."
     own, saved = opt.param_groups, sd['param_groups']
@@ -133,6 +171,7 @@ def _check_opt(opt, sd, opt_class, path):
     elif sizes(saved) != sizes(own): found = f'parameter groups of {sizes(saved)} parameters'
     elif missing: found = f'parameter groups without {", ".join(missing)}'
     elif (bad := _opt_state_mismatch(opt, sd)): found = bad
+    elif (bad := _opt_step_fails(opt, sd)): found = bad
     else: return
     raise CheckpointError(f"{path} holds an optimizer state that does not fit the learner's: expected {type(opt).__name__} "
                           f'with parameter groups of {sizes(own)} parameters, found {found}; nothing was loaded; '

@@ -4,8 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, dataclasses, fnmatch, gc, json, math, os, shlex, signal, sys, tempfile, threading, time, warnings
-from contextlib import contextmanager
+import argparse, dataclasses, gc, json, math, os, shlex, signal, sys, threading, time, warnings
 from pathlib import Path
 _import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
 
@@ -20,31 +19,34 @@ _as_command = __name__ == '__main__' or Path(sys.argv[0] if sys.argv else '').st
 _main_thread = _as_command and threading.current_thread() is threading.main_thread()
 if _main_thread: _usual_handler = signal.signal(signal.SIGINT, _interrupted_while_starting)
 import torch
+import slowcnn
 _torch_seconds = time.perf_counter() - _import_start  # torch alone: the floor under any cold start
 from .core import *
 from .data import fashion_mnist
 from .callback import CallbackError
 from .learner import Learner
-from .callbacks import CSVLogger, Compile, MixedPrecision
-from .graphs import CudaGraph
-from .checkpoint import Checkpoint, CheckpointError, checkpoint_run, checkpoints, latest_checkpoint
+from .callbacks import CSVLogger
+from .checkpoint import Checkpoint, CheckpointError, checkpoints, latest_checkpoint
+from .runs import *
 from .hooks import ActivationStats
 from .summary import summarize
 from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
-from .recipes import RECIPES, Recipe, get_recipe
-from .records import PhaseTimer, RunRecord, command_line, read_record, write_record
+from .recipes import RECIPES, Recipe, get_recipe, speed_callbacks
+from .records import PhaseTimer, RunRecord, command_line, run_record, write_record
 from .distributed import DistributedTrainer, launched_by_torchrun
 if _main_thread: signal.signal(signal.SIGINT, _usual_handler)
 _import_seconds = time.perf_counter() - _import_start
 
 # %% auto #0
 __all__ = ['SEED004_MODELS', 'CLIError', 'cmd_compare', 'cmd_train', 'cmd_summary', 'cmd_lr_find', 'cmd_models', 'make_parser',
-           'main', 'console_main']
+           'Terminated', 'main', 'console_main']
 
 # %% ../nbs/10_cli.ipynb #292e4c55
-class CLIError(Exception): "An error to report to the user in one line."
+class CLIError(RunError): "An error in the command's arguments, reported to the user in one line."
+
+def _plural(n:int, word:str) -> str: return f'{n} {word}' + ('' if n == 1 else 's')
 
 def _positive(kind):
     def parse(s):
@@ -65,59 +67,6 @@ def _seed(s):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message): self.exit(2, f'slowcnn: error: {message} (see `{self.prog} --help`)\n')
-
-def _writable(folder) -> Path:
-    if not str(folder).strip(): raise CLIError('--out is empty: give a folder for the results')
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix='.slowcnn-write-test-'); os.close(fd); os.unlink(probe)  # a new name: no file of the user's is touched
-    except OSError as e: raise CLIError(f'cannot write to --out {folder}: {e.strerror or e}') from None
-    return folder
-
-def _missing_folders(folder) -> list[Path]:
-    "The folders that writing to `folder` would create, deepest first."
-    folder, missing = Path(folder), []
-    while str(folder).strip() and not folder.exists() and folder != folder.parent: missing.append(folder); folder = folder.parent
-    return missing
-
-@contextmanager
-def _removed_on_refusal(created:list):
-    "On an error, remove again the `created` folders that are still empty (this command made them; nothing else is touched)."
-    try: yield
-    except BaseException:
-        for f in created:
-            try: f.rmdir()  # only an empty folder can be removed
-            except OSError: break
-        raise
-
-_MANIFEST = '.slowcnn-files'  # in an --out folder, the names of the files slowcnn wrote there: the only ones it replaces
-_LEGACY = {'record.json': ['record.json', 'history.csv', 'final.pth', 'recipe.json'],  # a folder from before the list:
-           'results.json': ['results.json', 'results.csv', 'accuracy.png', 'losses.png', 'activations_*.png', 'confusion_*.png']}  # its record's outputs
-
-def _ours(folder) -> tuple[list, list]:
-    "The names slowcnn listed as its files in `folder`, and the name patterns that count as its files there."
-    m = folder/_MANIFEST
-    if m.is_file():
-        try: listed = json.loads(m.read_text())['files']
-        except (ValueError, KeyError, TypeError): listed = None
-        if not (isinstance(listed, list) and all(isinstance(n, str) for n in listed)):
-            raise CLIError(f'--out {folder}: expected {m} to list the files slowcnn wrote there, found something else; nothing was changed: give another --out')
-        return listed, listed
-    patterns = []
-    for rec, outputs in _LEGACY.items():
-        try: read_record(folder/rec); patterns += outputs
-        except DataError: pass
-    return [], patterns
-
-def _claim(folder, names) -> None:
-    "Refuse in one line to replace a file in `folder` that slowcnn did not write; then list `names` as slowcnn's files there."
-    listed, patterns = _ours(folder)
-    foreign = [n for n in names if (folder/n).exists() and not any(fnmatch.fnmatch(n, p) for p in patterns)]
-    if foreign: raise CLIError(f"--out {folder} already holds {', '.join(foreign)}, not written by slowcnn; nothing was changed: "
-                               'give another --out, or move those files')
-    if is_main_process() and not set(names) <= set(listed):
-        atomic_write(folder/_MANIFEST, lambda f: f.write(json.dumps({'files': sorted(set(listed) | set(names))})), 'w')
 
 def _device(name):
     if name is None: return default_device()
@@ -167,12 +116,13 @@ def cmd_compare(args):
     names = [n.strip() for n in args.models.split(',') if n.strip()] if args.models is not None else \
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
     for n in names: _model(n)  # fail fast on an unknown name
+    set_seed(args.seed)  # before the data: the training order is drawn from the seed, so two runs with one seed agree
     with timer('data'): dls = _data(args)
     with timer('models'):
         for n in names: _fits(n, _model(n), dls)
-    out = _writable(args.out)  # only now that the arguments are good: a mistake leaves no folder behind
-    _claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
-    if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '
+    out = writable_folder(args.out)  # only now that the arguments are good: a mistake leaves no folder behind
+    claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
+    if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {_plural(args.epochs, "epoch")}, one-cycle lr {args.lr}, '
           f'batch {args.bs}, device {device}', flush=True)
     def save_so_far(res):  # a Ctrl-C or a failure in a later model keeps the models already trained
         if len(res.rows) == len(names) or not is_main_process(): return  # the whole comparison is saved below
@@ -204,24 +154,6 @@ def _train_command(args, resume_from):
     parts += [f'--{flag}' for flag in ('compile', 'graph', 'bf16') if getattr(args, flag)]  # continued the way it started
     return shlex.join(parts)
 
-def _resume_file(resume) -> Path:
-    "The checkpoint to resume from: `resume` itself, or the latest of the most recent run in that folder."
-    resume = Path(resume)
-    if resume.is_file(): return resume
-    last = latest_checkpoint(resume)
-    if last is None: raise CLIError(f'--resume {resume}: no checkpoint (epoch_NNN-RUNID.pth) found there')
-    return last
-
-def _load_for_resume(learn, path):
-    "Load `path`; if it is damaged, say so and name the newest intact checkpoint of the same run instead."
-    try: learn.load(path)
-    except CheckpointError as e:
-        older = [p for p in checkpoints(path.parent, checkpoint_run(path)) if p != path]
-        older = [p for p in older if p.name < path.name]
-        damaged = str(e).startswith((f'{path} is truncated or corrupt', f'{path} is a damaged'))  # the file, not a misfit: an older one may load
-        hint = f'; the previous checkpoint {older[-1]} may be intact: resume from it with --resume {older[-1]}' if older and damaged else ''
-        raise CLIError(str(e).splitlines()[0] + hint) from None
-
 def _recipe(args):
     "The named recipe of `--recipe`, with the options given on the command line in place of its own; fills in `args`."
     r = get_recipe(args.recipe) if args.recipe else None
@@ -232,96 +164,101 @@ def _recipe(args):
     kwargs = r.model_kwargs if args.model == r.model else {}  # the recipe's model options fit its own model only
     return r.with_(model=args.model, model_kwargs=kwargs, epochs=args.epochs, lr=args.lr, bs=args.bs)
 
-def _run_folder(checkpoint) -> Path:
-    "The --out folder of the run a checkpoint belongs to: the folder above `checkpoints/`, or the folder of `final.pth`."
-    return checkpoint.parent.parent if checkpoint.parent.name == 'checkpoints' else checkpoint.parent
-
 def _precision(args) -> str:
     "The arithmetic a `train` run uses: 'bf16' with --bf16, else 'float32'."
     return 'bf16' if getattr(args, 'bf16', False) else 'float32'
 
-def _check_same_recipe(args, r, last):
-    "On resume, raise a one-line error if the run was started with another recipe (the file `train` writes in its --out folder)."
-    meta = _run_folder(last)/'recipe.json'
-    if not meta.is_file(): return  # a run from before recipes: nothing to compare
-    try:
-        started = json.loads(meta.read_text())
-        if not (isinstance(started, dict) and {'recipe', 'options'} <= started.keys() and isinstance(started['options'], (dict, type(None)))):
-            raise ValueError("not an object with 'recipe' and 'options'")
-    except ValueError as e:  # JSONDecodeError is a ValueError
-        raise CLIError(f"--resume {last}: expected {meta} to hold the run's recipe as JSON with 'recipe' and 'options', "
-                       f"found {str(e).splitlines()[0]}; nothing was changed") from None
-    ours = dataclasses.asdict(r) if r else None
-    defaults = dataclasses.asdict(Recipe(''))  # an option added since the run started has its default there
-    comparable = lambda o: {k: v for k, v in (defaults | o).items() if k not in ('epochs', 'about')} if o else None
-    then, now = comparable(started['options']), comparable(ours)
-    if then != now:
-        was = f"--recipe {started['recipe']}" if started['recipe'] else 'no --recipe'
-        diff = '' if then is None or now is None else ': ' + ', '.join(
-            f'{k} {then.get(k)!r} then, {now.get(k)!r} now' for k in sorted(then.keys() | now.keys()) if then.get(k) != now.get(k))
-        raise CLIError(f'--resume {last}: that run was started with {was} ({meta}), with other options{diff}; '
-                       'resume it with the same recipe and options; nothing was changed')
-    then, now = started.get('precision', 'float32'), _precision(args)  # bf16 changes the arithmetic, not just the speed
-    if then != now:
-        raise CLIError(f"--resume {last}: that run was trained in {then} ({meta}), this one asks for {now}; resume it "
-                       f"{'with' if then == 'bf16' else 'without'} --bf16; nothing was changed")
+def _processes() -> int:
+    "How many processes train together: torchrun's WORLD_SIZE, else 1 (read before the process group exists)."
+    return int(os.environ.get('WORLD_SIZE', '1')) if launched_by_torchrun() else 1
+
+def _run_options(args, r, dls) -> dict:
+    "The options that define this run (a resume must ask for the same): `--bs` counted over every process."
+    return run_options(args.recipe, dataclasses.asdict(r) if r else None, dataclasses.asdict(Recipe('')), model=args.model, lr=args.lr,
+                       bs=args.bs * _processes(), epochs=args.epochs, seed=args.seed, precision=_precision(args), data=data_identity(dls))
+
+def _print_results(results:dict):
+    "Print loss and metrics per split as aligned rows, to 4 decimals."
+    names = list(dict.fromkeys(k for v in results.values() for k in v))
+    print('\n' + format_table([[split, *(f'{v[k]:.4f}' if k in v else '' for k in names)] for split, v in results.items()],
+                              ['', *names], align='l' + 'r' * len(names)))
+
+def _finish_missing(learn, args, out, record) -> list:
+    "For a run whose every epoch is done: write its `final.pth` and `record.json` if a kill took them, from the last checkpoint."
+    wrote = []
+    if not (out/'final.pth').exists(): wrote.append(learn.save(out/'final.pth'))
+    if not (out/'record.json').exists():
+        write_record(run_record(learn, **record.kw), record.path); wrote.append(record.path)
+    return wrote
+
+def _owned_run_files(out) -> list:
+    return ['record.json', 'history.csv', 'final.pth', RUN_FILE]
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
     r = _recipe(args)  # before anything is written: a mistake in the arguments leaves no folder behind
     device = _device(args.device)
     _model(args.model)  # fail fast on an unknown name
+    set_seed(args.seed)  # before the data: the training order is drawn from the seed, so two runs with one seed agree
     dls = _data(args, r)
-    last = _resume_file(args.resume) if args.resume else None
-    created = _missing_folders(args.out)
-    out = _writable(args.out)
-    with _removed_on_refusal(created):  # a refused resume leaves no new, empty --out folder behind
-        ckpts = out/'checkpoints'
-        continues_here = last is not None and _run_folder(last).resolve() == out.resolve()
-        if not continues_here and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
-            resume = f'--resume {ckpts} to continue it, ' if checkpoints(ckpts) else ''  # no checkpoint: nothing to resume from
-            raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
-                           f'{resume}--overwrite to start a new run there (its checkpoints are kept), or another --out')
-        split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
-        record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe, command=args.command_line,
-                           recipe_options=dataclasses.asdict(r) if r else None)
-        fast = [*([Compile()] if args.compile else []), *([CudaGraph()] if args.graph else []),  # each says in one line if it cannot
-                *([MixedPrecision(channels_last=True)] if args.bf16 else [])]
-        cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record, *fast]
-        if r: learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs)
-        else:
-            set_seed(args.seed)
-            learn = Learner(_model(args.model), dls, device=device, cbs=cbs)
-        _fits(args.model, learn.model, dls)
-        start = 0
-        if last is not None:
-            _check_same_recipe(args, r, last)
-            _load_for_resume(learn, last); start = learn.epochs_done
-            if start >= args.epochs:
-                if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: nothing to do')
-                return learn
-            if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
-        _claim(out, ['record.json', 'history.csv', 'final.pth', 'recipe.json'])  # after every check: a refusal changes nothing
-    if is_main_process() and not (continues_here and (out/'recipe.json').exists()):  # what a resume must match: the recipe and its options
-        atomic_write(out/'recipe.json', lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None, 'precision': _precision(args)})), 'w')
+    last = resume_file(args.resume) if args.resume else None
+    created = missing_folders(args.out)
+    out = writable_folder(args.out)
+    with removed_on_refusal(created), hold_folder(out):  # one run at a time in a folder, for the whole run
+        return _train_in(args, r, device, dls, last, out)
+
+def _train_in(args, r, device, dls, last, out):
+    ckpts = out/'checkpoints'
+    continues_here = last is not None and run_folder(last).resolve() == out.resolve()
+    if not continues_here and not args.overwrite and ((out/'history.csv').exists() or checkpoints(ckpts)):
+        resume = f'--resume {ckpts} to continue it, ' if checkpoints(ckpts) else ''  # no checkpoint: nothing to resume from
+        raise CLIError(f'--out {out} already holds another run (history.csv, checkpoints); nothing was changed: pass '
+                       f'{resume}--overwrite to start a new run there (its checkpoints are kept), or another --out')
+    options = _run_options(args, r, dls)
+    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
+    record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe, command=args.command_line,
+                       recipe_options=dataclasses.asdict(r) if r else None, run_options=options)
+    cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record, *speed_callbacks(args.compile, args.graph, args.bf16)]
+    learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs) if r else Learner(_model(args.model), dls, device=device, cbs=cbs)
+    _fits(args.model, learn.model, dls)
+    start = 0
+    if last is not None:
+        load_for_resume(learn, last); start = learn.epochs_done  # a damaged or misfit file first: no options could make it fit
+        if (started := read_run_file(run_folder(last))) is not None:
+            record.kw['changes'] = check_same_run(started_options(started, dataclasses.asdict(Recipe(''))), options, last, args.allow_changes)
+        if start >= args.epochs:
+            claim(out, _owned_run_files(out))
+            wrote = _finish_missing(learn, args, out, record) if is_main_process() else []
+            if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: ' +
+                                        (f"nothing to train; wrote the missing {', '.join(str(w) for w in wrote)}" if wrote else 'nothing to do'))
+            return learn
+        if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
+    claim(out, _owned_run_files(out))  # after every check: a refusal changes nothing
+    if is_main_process():
+        if not continues_here and args.overwrite:  # a new run over a finished one of slowcnn's: none of its files stays to be mistaken for this run's
+            for name in ('final.pth', 'record.json', 'history.csv'): (out/name).unlink(missing_ok=True)
+        atomic_write(out/RUN_FILE, lambda f: f.write(json.dumps({'recipe': args.recipe, 'options': dataclasses.asdict(r) if r else None,
+                                                                   'precision': _precision(args), 'run': options})), 'w')
     try: r.fit(learn, start_epoch=start) if r else learn.fit_one_cycle(args.epochs, args.lr, start_epoch=start)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         last = latest_checkpoint(ckpts, learn.run_id) if getattr(learn, 'run_id', None) else None
-        msg = (f'interrupted; the last complete checkpoint is {last}. Resume with:\n  {_train_command(args, last)}'
-               if last else 'interrupted before the first checkpoint was complete; none was written')
+        how = 'terminated' if isinstance(e, Terminated) else 'interrupted'
+        msg = (f'{how}; the last complete checkpoint is {last}. Resume with:\n  {_train_command(args, last)}'
+               if last else f'{how} before the first checkpoint was complete; none was written')
         if is_main_process(): print('\n' + msg, file=sys.stderr, flush=True)
-        raise SystemExit(130)
+        raise SystemExit(143 if isinstance(e, Terminated) else 130)
     except CallbackError as e:
         if not isinstance(e.__cause__, WriteError): raise
         last = latest_checkpoint(ckpts, learn.run_id)
         raise CLIError(f'{e.__cause__}; ' + (f'the last complete checkpoint is {last}' if last else 'no checkpoint was completed')) from None
     if not is_main_process(): return learn
     learn.save(out/'final.pth')
+    results = {'valid': learn.validate()}
     if r:
-        test = r.evaluate(learn)
-        print('\ntest: ' + ', '.join(f'{k} {v:.4f}' for k, v in test.items()))
+        results['test'] = test = r.evaluate(learn)
         if getattr(record, 'record', None): write_record({**record.record, 'test': test}, record.path)  # the figures printed, in the record
-    print(f'\nvalid: {learn.validate()}\nwrote {out/"final.pth"}, {out/"history.csv"}, {out/"record.json"}, checkpoints in {ckpts}')
+    _print_results(results)
+    print(f'\nwrote {out/"final.pth"}, {out/"history.csv"}, {out/"record.json"}, checkpoints in {ckpts}')
     return learn
 
 # %% ../nbs/10_cli.ipynb #50c4ccab
@@ -333,8 +270,8 @@ def cmd_summary(args):
     try:
         x = torch.randn(args.bs, args.in_chans, args.size, args.size)
         s = summarize(model, x)
-    except (RuntimeError, ValueError) as e:  # an input or activations too large to allocate included
-        raise CLIError(f'{args.model} cannot run on {args.size}x{args.size} images with {args.in_chans} channels: {str(e).splitlines()[0]}') from None
+    except (RuntimeError, ValueError, AssertionError) as e:  # an input or activations too large to allocate included; timm's ViTs assert their size
+        raise CLIError(f'{args.model} cannot run on {args.size}x{args.size} images with {_plural(args.in_chans, "channel")}: {str(e).splitlines()[0]}') from None
     print(s)
     return s
 
@@ -343,7 +280,7 @@ def cmd_lr_find(args):
     set_seed(args.seed)
     learn = Learner(_model(args.model), _data(args), device=_device(args.device), progress=False)
     _fits(args.model, learn.model, learn.dls)
-    out = _writable(args.out); _claim(out, [f'lr_find_{args.model}.png'])
+    out = writable_folder(args.out); claim(out, [f'lr_find_{args.model}.png'])
     import matplotlib.pyplot as plt
     sugg = learn.lr_find()
     print('  '.join(f'{k}: {v:.2e}' for k, v in sugg.items()))
@@ -361,69 +298,116 @@ def cmd_models(args):
     return names
 
 # %% ../nbs/10_cli.ipynb #a5af5e9a
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    "argparse's help with every default shown (`(default: 3)`), except where there is none to show."
+    def _get_help_string(self, action):
+        if action.default in (None, False) or action.default is argparse.SUPPRESS: return action.help
+        return super()._get_help_string(action)
+
+def _model_argument(sp, required:bool=True, about:str='model name (see `slowcnn models`)'):
+    "The model as the positional subject (`slowcnn summary residual_cnn`), with `--model NAME` still accepted."
+    sp.add_argument('model_name', nargs='?', metavar='MODEL', help=about)
+    sp.add_argument('--model', dest='model_option', metavar='MODEL', help='the same, as an option')
+    sp.set_defaults(_model_required=required)
+
+def _resolve_model(args, parser):
+    "Fill `args.model` from the positional MODEL or `--model` (one of them, or the same name twice)."
+    if not hasattr(args, 'model_name'): return
+    pos, opt = args.model_name, args.model_option
+    if pos and opt and pos != opt: parser.error(f'two models given: {pos} and --model {opt}; give one')
+    args.model = pos or opt
+    if args.model is None and args._model_required: parser.error(f'the model is required: slowcnn {args.command} MODEL (see `slowcnn models`)')
+
 def make_parser() -> argparse.ArgumentParser:
     "The `slowcnn` command line: `compare`, `train`, `summary`, `lr-find`, `models`."
-    p = _Parser(prog='slowcnn', description='Explore convolutional networks on FashionMNIST.')
-    sub = p.add_subparsers(dest='command', required=True, parser_class=_Parser)
+    p = _Parser(prog='slowcnn', description='Explore convolutional networks on FashionMNIST: compare models, train one with '
+                'checkpoints and resume, look at a model\'s layers, find a learning rate.', formatter_class=_HelpFormatter)
+    p.add_argument('--version', action='version', version=f'slowcnn {slowcnn.__version__} (torch {torch.__version__})')
+    sub = p.add_subparsers(dest='command', required=True, parser_class=_Parser, metavar='COMMAND')
+    def command(name, about):
+        return sub.add_parser(name, help=about, description=about[0].upper() + about[1:] + '.', formatter_class=_HelpFormatter)
     def common(sp, epochs=True, recipe=False):
         "The options of every training command; with `recipe`, their defaults come from `--recipe` (else 512, 3, 1e-2)."
-        sp.add_argument('--bs', type=_positive(int), default=None if recipe else 512, help='batch size')
-        sp.add_argument('--data', help='folder with the FashionMNIST idx files (default: $SLOWCNN_DATA, then Debian\'s package)')
-        sp.add_argument('--device', choices=['cpu', 'cuda', 'mps'], help='default: the best available')
-        sp.add_argument('--seed', type=_seed, default=42)
+        sp.add_argument('--bs', type=_positive(int), default=None if recipe else 512,
+                        help='batch size (per process under torchrun)' + ("; default: the recipe's, else 512" if recipe else ''))
+        sp.add_argument('--data', help="folder with the FashionMNIST idx files (default: $SLOWCNN_DATA, then Debian's package)")
+        sp.add_argument('--device', choices=['cpu', 'cuda', 'mps'], help='where to train (default: the best available)')
+        sp.add_argument('--seed', type=_seed, default=42, help='random seed of the initial weights and of the data order')
         if epochs:
-            sp.add_argument('--epochs', type=_positive(int), default=None if recipe else 3)
-            sp.add_argument('--lr', type=_positive(float), default=None if recipe else 1e-2, help='peak one-cycle learning rate')
-    c = sub.add_parser('compare', help='train several models with the same recipe and compare them (the main job)')
-    c.add_argument('--models', help=f'comma-separated names (default: {",".join(SEED004_MODELS)}, plus resnet18 on a GPU)')
+            sp.add_argument('--epochs', type=_positive(int), default=None if recipe else 3,
+                            help='epochs to train' + ("; default: the recipe's, else 3" if recipe else ''))
+            sp.add_argument('--lr', type=_positive(float), default=None if recipe else 1e-2,
+                            help='peak one-cycle learning rate' + ("; default: the recipe's, else 0.01" if recipe else ''))
+    c = command('compare', 'train several models with the same recipe and compare them (the main job)')
+    c.add_argument('--models', help=f'comma-separated model names (default: {",".join(SEED004_MODELS)}, plus resnet18 on a GPU)')
     c.add_argument('--out', default='runs/compare', help='folder for results.json, results.csv and plots')
     c.add_argument('--split', choices=['test', 'seed003'], default='test',
-                   help="'test': validate on the test split (seed 004); 'seed003': 50k/10k/10k, best validation epoch kept, tested once")
+                   help="'test': validate on the test split (the slowai ResNets notebook's protocol); 'seed003': 50k/10k/10k, "
+                        "best validation epoch kept, tested once (the FashionMNIST lab's protocol)")
     common(c); c.set_defaults(func=cmd_compare)
-    t = sub.add_parser('train', help='train one model, checkpointing every epoch')
-    t.add_argument('--model', help='model name (default: the recipe\'s)'); t.add_argument('--out', default='runs/train')
+    t = command('train', 'train one model, checkpointing every epoch; resume with --resume')
+    _model_argument(t, required=False, about="model name (see `slowcnn models`; default: the recipe's)")
+    t.add_argument('--out', default='runs/train', help='folder for final.pth, history.csv, record.json and checkpoints/')
     t.add_argument('--recipe', choices=list(RECIPES), help='a named recipe (slowcnn.recipes): its model, augmentation, loss, '
                    'EMA and TTA, on the 50k/10k/10k split, tested at the end; --model, --epochs, --lr, --bs override it')
     t.add_argument('--resume', help='checkpoint file, or folder of checkpoints, to continue from (default: a new run)')
-    t.add_argument('--overwrite', action='store_true', help='start a new run in an --out folder that holds another one')
+    t.add_argument('--allow-changes', action='store_true', help='resume even with options other than the run was started with '
+                   '(the run record lists the changes)')
+    t.add_argument('--overwrite', action='store_true', help="start a new run in an --out folder that holds another slowcnn run "
+                   "(its final.pth, record.json and history.csv are replaced, its checkpoints kept)")
     t.add_argument('--compile', action='store_true', help='train through torch.compile (Compile()): faster over long fits, '
                    'after tens of seconds of compiling')
     t.add_argument('--graph', action='store_true', help="on CUDA, replay each full batch's training step from one CUDA graph (CudaGraph())")
     t.add_argument('--bf16', action='store_true', help='bf16 autocast in channels_last layout (MixedPrecision(channels_last=True)): on a CPU with bf16 '
                    'instructions (avx512_bf16) faster than float32, and with --compile the fastest measured; slower on one without, and a warning says so')
     common(t, recipe=True); t.set_defaults(func=cmd_train)
-    s = sub.add_parser('summary', help='per-layer shapes, parameters and FLOPs of a model')
-    s.add_argument('--model', required=True); s.add_argument('--in-chans', type=_positive(int), default=1)
-    s.add_argument('--size', type=_positive(int), default=28); s.add_argument('--num-classes', type=_positive(int), default=10)
-    s.add_argument('--bs', type=_positive(int), default=2); s.set_defaults(func=cmd_summary)
-    l = sub.add_parser('lr-find', help='run the LR finder, print suggestions and save the plot')
-    l.add_argument('--model', required=True); l.add_argument('--out', default='runs/lr_find')
+    s = command('summary', "print a model's layers with their output shapes, parameters and FLOPs")
+    _model_argument(s)
+    s.add_argument('--in-chans', type=_positive(int), default=1, help='channels of the input images')
+    s.add_argument('--size', type=_positive(int), default=28, help='height and width of the input images')
+    s.add_argument('--num-classes', type=_positive(int), default=10, help='outputs of the classifier')
+    s.add_argument('--bs', type=_positive(int), default=2, help='batch size of the random input')
+    s.set_defaults(func=cmd_summary)
+    l = command('lr-find', 'run the LR finder on FashionMNIST, print its suggestions and save the plot')
+    _model_argument(l)
+    l.add_argument('--out', default='runs/lr_find', help='folder for the plot lr_find_MODEL.png')
     common(l, epochs=False); l.set_defaults(func=cmd_lr_find)
-    m = sub.add_parser('models', help='list model names (ours, and timm\'s with --timm)')
-    m.add_argument('--filter', help="shell pattern, e.g. 'resnet*'"); m.add_argument('--timm', action='store_true')
+    m = command('models', "list the model names (ours, and timm's with --timm)")
+    m.add_argument('--filter', help="shell pattern, e.g. 'resnet*'"); m.add_argument('--timm', action='store_true', help="list timm's models too")
     m.set_defaults(func=cmd_models)
     return p
 
 def _one_line_warning(message, category, filename, lineno, line=None) -> str:
     return f'slowcnn: warning: {str(message).splitlines()[0] if str(message) else category.__name__}\n'
 
+class Terminated(KeyboardInterrupt):
+    "SIGTERM (what `docker stop`, schedulers and torchrun send), raised where Ctrl-C would be so that a run ends the same way."
+
+def _terminate(signum, frame): raise Terminated()
+
 def main(argv=None):
     "Entry point of the `slowcnn` command."
     formatwarning, warnings.formatwarning = warnings.formatwarning, _one_line_warning  # a warning is one line, like an error
+    on_term = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
     try:
-        args = make_parser().parse_args(argv)
+        parser = make_parser()
+        args = parser.parse_args(argv)
+        _resolve_model(args, parser)
         args.command_line = command_line() if argv is None else shlex.join(['slowcnn', *argv])  # for the run records
         args.func(args)
-    except KeyboardInterrupt:
-        print('\nslowcnn: interrupted; files already written are kept', file=sys.stderr); return 130
-    except (CLIError, DataError, CheckpointError, WriteError, FileNotFoundError, ValueError) as e:
+    except KeyboardInterrupt as e:
+        how = 'terminated' if isinstance(e, Terminated) else 'interrupted'
+        print(f'\nslowcnn: {how}; files already written are kept', file=sys.stderr); return 143 if isinstance(e, Terminated) else 130
+    except (RunError, DataError, CheckpointError, WriteError, FileNotFoundError, ValueError) as e:
         # ValueError: our checks of models against data (sizes, channels, labels) say what was expected and found
         print(f'slowcnn: error: {str(e).splitlines()[0]}', file=sys.stderr); return 2
     except CallbackError as e:
         print(f'slowcnn: error: {str(e).splitlines()[0]}', file=sys.stderr); return 1
     except torch.OutOfMemoryError as e:
         print(f'slowcnn: error: out of memory: {str(e).splitlines()[0]}', file=sys.stderr); return 2
-    finally: warnings.formatwarning = formatwarning
+    finally:
+        warnings.formatwarning = formatwarning
+        if on_term is not None: signal.signal(signal.SIGTERM, on_term)
     return 0
 
 def console_main() -> int:

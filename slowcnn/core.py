@@ -70,8 +70,9 @@ def rank() -> int:
     return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
 
 def is_main_process() -> bool:
-    "Whether this process prints and writes files: rank 0, or the only process."
-    return rank() == 0
+    "Whether this process prints and writes files: rank 0, or the only process (under torchrun also before the process group exists)."
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank() == 0
+    return os.environ.get('RANK', '0') == '0'  # torchrun's rank: a command's checks before training speak once
 
 # %% ../nbs/00_core.ipynb #27b61073
 def to_device(x, device, non_blocking:bool=False):

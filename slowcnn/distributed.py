@@ -13,7 +13,7 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['launched_by_torchrun', 'init_distributed', 'DistributedTrainer']
+__all__ = ['launched_by_torchrun', 'init_distributed', 'rank0_value', 'sync_buffers', 'DistributedTrainer']
 
 # %% ../nbs/04c_distributed.ipynb #64755117
 def launched_by_torchrun() -> bool:
@@ -37,6 +37,16 @@ def init_distributed(backend:str|None=None, timeout_s:float|None=None) -> bool:
     return True
 
 # %% ../nbs/04c_distributed.ipynb #1eace61a
+def rank0_value(obj):
+    "Rank 0's `obj` (any picklable value) in every process of the group."
+    box = [obj if rank() == 0 else None]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
+
+def sync_buffers(model:nn.Module):
+    "Give every process rank 0's buffers of `model` (BatchNorm's running statistics), so that every process evaluates the model rank 0 saves."
+    for b in model.buffers(): dist.broadcast(b, src=0)
+
 class DistributedTrainer(Callback):
     "Train data-parallel with `DistributedDataParallel` when started by torchrun; in one process, do nothing."
     order = -30  # first: the device of this process, before `DeviceCB` moves the model and data there
@@ -54,6 +64,14 @@ class DistributedTrainer(Callback):
         self.ddp = DistributedDataParallel(learn.model, device_ids=ids, **self.ddp_kwargs)
         learn.dls.train.shard(rank(), world_size(), even=True)   # equal steps per process: part of each global batch
         learn.dls.valid.shard(rank(), world_size(), even=False)  # contiguous parts: every sample once
+        # one data order for the whole group: a loader seeded differently in each process (by torch's random start-up
+        # seed, or by user code) would otherwise give each process its own permutation, and an epoch would not be one
+        # pass over the data
+        learn.dls.train.load_state_dict(rank0_value(learn.dls.train.state_dict()))
+    def before_validate(self, learn):
+        # each process updated its own BatchNorm statistics on its part of the last global batch: evaluate, in every
+        # process, the model rank 0 saves (rank 0's statistics), so that every figure shown is the saved model's
+        if self.ddp is not None: sync_buffers(learn.model)
     def predict(self, learn):
         # DDP for training only: its forward prepares the gradient averaging; evaluation needs no communication
         model = self.ddp if (self.ddp is not None and learn.training) else learn.model
@@ -65,5 +83,6 @@ class DistributedTrainer(Callback):
         else: learn._backward()
     def after_fit(self, learn):
         if self.ddp is None: return
+        sync_buffers(learn.model)  # every process ends with the saved model
         for dl in (learn.dls.train, learn.dls.valid): dl.shard(0, 1)
         self.ddp = None

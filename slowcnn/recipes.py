@@ -11,11 +11,12 @@ import torch
 from .core import *
 from .data import DataLoaders, fashion_mnist, RandomFlip, RandomCrop, RandomErasing
 from .learner import Learner
-from .callbacks import EMA, WhitenInit, label_smoothing_loss
+from .callbacks import EMA, Compile, MixedPrecision, WhitenInit, label_smoothing_loss
+from .graphs import CudaGraph
 from .models.registry import create_model
 
 # %% auto #0
-__all__ = ['RECIPES', 'Recipe', 'get_recipe', 'seed004_recipe', 'fast_recipe', 'accurate_recipe']
+__all__ = ['RECIPES', 'Recipe', 'get_recipe', 'seed004_recipe', 'fast_recipe', 'accurate_recipe', 'speed_callbacks']
 
 # %% ../nbs/09a_recipes.ipynb #f03dce0f
 @dataclass(frozen=True)
@@ -135,3 +136,7 @@ def fast_recipe(dls:DataLoaders|None=None, seed:int=0, **kwargs) -> Learner:
 def accurate_recipe(dls:DataLoaders|None=None, seed:int=0, **kwargs) -> Learner:
     "A Learner configured with the accurate recipe; train it with `RECIPES['accurate'].fit(learn)`."
     return RECIPES['accurate'].learner(dls, seed=seed, **kwargs)
+
+def speed_callbacks(compile:bool=False, graph:bool=False, bf16:bool=False) -> list:
+    "The callbacks of the command line's `--compile`, `--graph` and `--bf16` (`Compile()`, `CudaGraph()`, `MixedPrecision(channels_last=True)`), each of which says in one line if it cannot work here."
+    return [*([Compile()] if compile else []), *([CudaGraph()] if graph else []), *([MixedPrecision(channels_last=True)] if bf16 else [])]

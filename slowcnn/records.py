@@ -86,7 +86,7 @@ def run_record(learn, name=None, command=None, seed=None, split=None, params=Non
     history = list(getattr(getattr(learn, 'recorder', None), 'history', []))
     if params is None: params = sum(p.numel() for p in learn.model.parameters())
     final = {k: v for k, v in history[-1].items() if k not in ('epoch', 'time')} if history else {}
-    return {**provenance(command, learn.device), 'kind': 'run', 'name': name or type(learn.model).__name__, 'seed': seed,
+    return {**provenance(command, learn.device), 'kind': 'run', 'name': name or type(learn.model).__name__, 'run_id': getattr(learn, 'run_id', None), 'seed': seed,
             'split': split, 'recipe': recipe(learn), 'history': history, 'final': final, 'params': params,
             'mflops': mflops, 'wall_s': wall_s, 'smoke': smoke, **extra}
 

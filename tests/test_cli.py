@@ -128,7 +128,8 @@ def test_second_run_in_the_same_folder_is_refused_then_owns_its_files(tmp_path, 
     r = slowcnn(*args, '--epochs', '2', '--seed', '2', '--overwrite'); assert r.returncode == 0, r.stderr
     now = sorted(p.name for p in (out/'checkpoints').iterdir())
     assert set(first) <= set(now) and len(now) == len(first) + 2, now     # the first run's files are all kept
-    r = slowcnn(*args, '--epochs', '2', '--resume', out/'checkpoints')
+    one_line_error(slowcnn(*args, '--epochs', '2', '--resume', out/'checkpoints'), 'seed 2 then, 42 now')  # it was the second run's
+    r = slowcnn(*args, '--epochs', '2', '--seed', '2', '--resume', out/'checkpoints')
     assert 'nothing to do' in r.stdout, r.stdout                           # the latest run is the second one
 
 def test_resume_refuses_a_checkpoint_that_would_run_code(tmp_path, data):
@@ -197,7 +198,7 @@ def test_resume_says_which_options_differ_and_offers_an_older_checkpoint_only_fo
     assert slowcnn_here(capsys, 'train', '--recipe', 'fast', '--model', 'cnn', '--epochs', '2', '--bs', '128', '--data', data, '--out', out).returncode == 0
     r = slowcnn_here(capsys, 'train', '--recipe', 'fast', '--model', 'cnn', '--epochs', '3', '--bs', '64', '--data', data, '--out', out,
                      '--resume', out/'checkpoints')
-    one_line_error(r, 'that run was started with --recipe fast', 'bs 128 then, 64 now')
+    one_line_error(r, 'that run was started with other options', 'bs 128 then, 64 now', 'epochs 2 then, 3 now', '--allow-changes')
     plain = tmp_path/'plain'
     assert slowcnn_here(capsys, 'train', '--model', 'cnn', '--epochs', '2', '--bs', '256', '--data', data, '--out', plain).returncode == 0
     r = slowcnn_here(capsys, 'train', '--model', 'deeper_cnn', '--epochs', '3', '--data', data, '--out', plain, '--resume', plain/'checkpoints')

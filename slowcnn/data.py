@@ -14,8 +14,8 @@ import torchvision.transforms.v2.functional as TF
 from .core import *
 
 # %% auto #0
-__all__ = ['IDX_MAGIC', 'FMNIST_FILES', 'FMNIST_CLASSES', 'FMNIST_MEAN', 'FMNIST_STD', 'DEBIAN_FMNIST', 'DATA_ROOT',
-           'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'check_bs', 'read_idx', 'write_idx',
+__all__ = ['IDX_MAGIC', 'GZIP_MAX_RATIO', 'FMNIST_FILES', 'FMNIST_CLASSES', 'FMNIST_MEAN', 'FMNIST_STD', 'DEBIAN_FMNIST',
+           'DATA_ROOT', 'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'check_bs', 'read_idx', 'write_idx',
            'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'Resize', 'Rotate',
            'ShufflePixels', 'RandomFlip', 'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch',
            'make_fake_fashion_mnist', 'LocalCIFAR10', 'cifar10', 'make_fake_cifar10']
@@ -27,13 +27,16 @@ def check_bs(bs):
 
 IDX_MAGIC = {1: 0x0801, 3: 0x0803}  # unsigned bytes, rank 1 (labels) or 3 (images)
 
+GZIP_MAX_RATIO = 1032  # deflate's largest expansion: at most 1032 bytes out for each byte in
+
 def read_idx(path, ndim:int) -> torch.Tensor:
-    "Read an idx file (gzipped or raw) of unsigned bytes with `ndim` dimensions into a uint8 tensor."
+    "Read an idx file (gzipped or raw) of unsigned bytes with `ndim` dimensions into a uint8 tensor, with memory bounded by the size its header declares."
     path = Path(path)
     if not path.exists(): raise DataError(f'{path}: file not found')
-    head_len = 4 + 4*ndim
+    head_len, gz = 4 + 4*ndim, path.suffix == '.gz'
     try:
-        with (gzip.open(path, 'rb') if path.suffix == '.gz' else open(path, 'rb')) as f:
+        on_disk = path.stat().st_size
+        with (gzip.open(path, 'rb') if gz else open(path, 'rb')) as f:
             head = f.read(head_len)
             if len(head) < head_len:
                 raise DataError(f'{path}: too short for an idx header: {len(head)} bytes, expected at least {head_len}')
@@ -41,18 +44,24 @@ def read_idx(path, ndim:int) -> torch.Tensor:
             if magic != IDX_MAGIC[ndim]:
                 raise DataError(f'{path}: wrong magic number: expected {IDX_MAGIC[ndim]:#010x} (uint8, {ndim} dims), found {magic:#010x}')
             dims = struct.unpack(f'>{ndim}I', head[4:])
-            expected = head_len + math.prod(dims)
-            # read no more than the header declares (plus one byte to notice extra data): a compressed file
-            # that expands far beyond its header is refused without being expanded
-            body = f.read(math.prod(dims) + 1)
+            size = math.prod(dims); expected = head_len + size
+            # the header's size against the file's before anything is read: a lying header is refused at once, and
+            # no more than the declared size is ever held, however far a compressed file would expand
+            if not gz and on_disk != expected:
+                raise DataError(f'{path}: wrong length: header says shape {dims}, so {expected} bytes, but the file has {on_disk}')
+            if gz and expected > GZIP_MAX_RATIO * on_disk + 1024:
+                raise DataError(f'{path}: header says shape {dims}, {expected:,} bytes, more than a gzip file of {on_disk:,} bytes can hold')
+            body = bytearray(size); view, got = memoryview(body), 0
+            while got < size and (n := f.readinto(view[got:got + (1 << 20)])): got += n
+            extra = len(f.read(1)) if got == size else 0  # one byte past the declared size: the file is longer than it says
     except (OSError, EOFError, zlib.error) as e:
         if isinstance(e, OSError) and e.errno is not None:  # the system refused (permissions, a folder): not the file's content
             raise DataError(f'{path}: cannot be read: {e.strerror or e}') from None
         raise DataError(f'{path}: corrupt or truncated gzip file ({e})') from None
-    if len(body) != math.prod(dims):
-        found = f'{head_len + len(body)}' if len(body) <= math.prod(dims) else f'more than {expected}'
+    if got != size or extra:
+        found = f'{head_len + got}' if not extra else f'more than {expected}'
         raise DataError(f'{path}: wrong length: header says shape {dims}, so {expected} bytes, but the file has {found}')
-    return torch.from_numpy(np.frombuffer(body, np.uint8).reshape(dims).copy())
+    return torch.frombuffer(body, dtype=torch.uint8).reshape(dims) if size else torch.zeros(dims, dtype=torch.uint8)
 
 def write_idx(path, t:torch.Tensor, compress:bool=True):
     "Write a uint8 tensor as an idx file (gzipped when `compress`); the inverse of `read_idx`."

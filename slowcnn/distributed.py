@@ -54,7 +54,7 @@ class DistributedTrainer(Callback):
         self.ddp = DistributedDataParallel(learn.model, device_ids=ids, **self.ddp_kwargs)
         learn.dls.train.shard(rank(), world_size(), even=True)   # equal steps per process: part of each global batch
         learn.dls.valid.shard(rank(), world_size(), even=False)  # contiguous parts: every sample once
-    def predict(self, learn):
+    def forward_batch(self, learn):
         # DDP for training only: its forward prepares the gradient averaging; evaluation needs no communication
         model = self.ddp if (self.ddp is not None and learn.training) else learn.model
         learn.preds = model(learn.xb)

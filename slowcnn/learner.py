@@ -78,14 +78,14 @@ class Learner:
         for s, cb in custom.items(): print(f'{s:22s} replaced by {type(cb).__name__}.{s}')
 
     # --- one batch -----------------------------------------------------------------------------------------------
-    def _predict(self):   self.preds = self.model(self.xb)
+    def _forward_batch(self): self.preds = self.model(self.xb)
     def _get_loss(self):  self.loss = self.loss_func(self.preds, self.yb)
     def _backward(self):  (self.scaler.scale(self.loss) if self.scaler else self.loss).backward()
     def _step(self):
         if self.scaler: self.scaler.step(self.opt); self.scaler.update()
         else: self.opt.step()
     def _zero_grad(self): self.opt.zero_grad(set_to_none=True)
-    def predict(self):   self._steps['predict']()
+    def forward_batch(self): self._steps['forward_batch']()
     def get_loss(self):  self._steps['get_loss']()
     def backward(self):  self._steps['backward']()
     def step(self):      self._steps['step']()
@@ -100,7 +100,7 @@ class Learner:
 
     def _do_one_batch(self):
         if self._check_next: check_input(self.model, self.xb)
-        self.predict();  self.callback('after_pred')
+        self.forward_batch();  self.callback('after_pred')
         if self._check_next: check_output(self.preds, self.yb)
         self.get_loss(); self.callback('after_loss')
         if not self.training: return

@@ -120,7 +120,7 @@ def load_fashion_mnist(path=None, download:bool=False, root=None) -> dict:
         if x.shape[1:] != (28, 28): raise DataError(f'{fx}: expected 28x28 images, found {tuple(x.shape[1:])}')
     return d
 
-# %% ../nbs/01_data.ipynb #a02d66ac
+# %% ../nbs/01_data.ipynb #2ffbbb93
 def _as_tensor(a, what:str) -> torch.Tensor:
     "`a` as a torch tensor (NumPy arrays shared, not copied), or a one-line error naming `what` was found."
     if isinstance(a, np.ndarray): a = torch.from_numpy(np.ascontiguousarray(a))
@@ -344,6 +344,11 @@ class DataLoaders:
         for dl in self.loaders: dl.to(device)
         return self
     def one_batch(self, split='train'): return next(iter(getattr(self, split)))
+    @property
+    def item_shape(self) -> tuple:
+        "The shape of one input item, e.g. `(1, 28, 28)`."
+        x = getattr(self.valid, 'x', None)
+        return tuple((x if x is not None else self.one_batch('valid')[0]).shape[1:])
     def show_batch(self, n:int=16, split:str='train', **kwargs):
         "Show `n` images of one batch with their class names (`show_batch`)."
         return show_batch(self, n, split, **kwargs)
@@ -504,8 +509,8 @@ def fashion_mnist(bs:int=512, path=None, download:bool=False, split:str='test', 
     return dls.to(device) if device is not None else dls
 
 # %% ../nbs/01_data.ipynb #3e88ea64
-def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figsize=None, title=None):
-    "Show a batch of images in a grid, titled with their class names."
+def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figsize=None, title=None, titles=None, colors=None):
+    "Show a batch of images in a grid, titled with their class names (or `titles`, in `colors`)."
     x = x.detach().float().cpu()
     if mean is not None: x = x*torch.tensor(std).view(1, -1, 1, 1) + torch.tensor(mean).view(1, -1, 1, 1)
     n = len(x); nrows = math.ceil(n/ncols)
@@ -516,7 +521,8 @@ def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figs
         if i >= n: continue
         img = x[i].permute(1, 2, 0).clamp(0, 1) if x.shape[1] == 3 else x[i, 0]
         ax.imshow(img, cmap='gray_r' if x.shape[1] == 1 else None)
-        if labels is not None:
+        if titles is not None: ax.set_title(titles[i], fontsize=8, color=colors[i] if colors else None)
+        elif labels is not None:
             lbl = int(labels[i]); ax.set_title(classes[lbl] if classes else str(lbl), fontsize=8)
     if title: fig.suptitle(title)
     fig.tight_layout()

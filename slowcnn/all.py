@@ -16,3 +16,4 @@ from .interpret import *
 from .records import *
 from .compare import *
 from .recipes import *
+from .loggers import *

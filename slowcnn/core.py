@@ -179,8 +179,12 @@ def smooth(values, beta:float=0.98) -> list:
     for i, v in enumerate(values): avg = beta*avg + (1-beta)*v; out.append(avg / (1 - beta**(i+1)))
     return out
 
-def outside_legend(ax, **kwargs):
-    "Put `ax`'s legend to the right of the plot, where it covers no curve, and fit the figure around it."
-    ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, **kwargs)
+def outside_legend(ax, below:bool=False, **kwargs):
+    "Put `ax`'s legend to the right of the plot (or `below` it), where it covers no curve, and fit the figure around it."
+    if below:  # half an inch under the axes, past the tick labels and the axis label, whatever the figure's size
+        from matplotlib.transforms import ScaledTranslation
+        under = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+        ax.legend(loc='upper center', bbox_to_anchor=(0.5, 0), bbox_transform=under, borderaxespad=0, **kwargs)
+    else: ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, **kwargs)
     ax.figure.tight_layout()
 

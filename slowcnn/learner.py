@@ -257,6 +257,7 @@ class Learner:
         pred = out.argmax(1); name = lambda i: self.dls.classes[i] if self.dls.classes else str(i)
         titles = [f'{name(int(p))}\n(actual: {name(int(t))})' for p, t in zip(pred, yb)]
         colors = ['C2' if p == t else 'C3' for p, t in zip(pred, yb)]
+        kwargs.setdefault('figsize', (2 * ncols, 2.4 * math.ceil(len(xb) / ncols)))  # room for two lines of title
         return show_images(xb, ncols=ncols, mean=self.dls.mean, std=self.dls.std, titles=titles, colors=colors, **kwargs)
 
     def tta(self, dl=None, with_loss:bool=False, shift:int=0):
@@ -564,7 +565,9 @@ class Recorder(Callback):
         ax = ax or plt.subplots(figsize=(7, 3.5))[1]
         steps = range(len(self.losses))[skip_start:]  # every curve against the same x: the training step
         ax.plot(steps, self.losses[skip_start:], alpha=0.4, label='train (batch)')
-        if len(self.losses) > 10: ax.plot(steps, smooth(self.losses)[skip_start:], label='train (smoothed)')
+        if len(self.losses) > 10:  # averaged over about a twentieth of the run (5 to 50 steps), so that it follows the loss
+            beta = 1 - 1 / min(50, max(5, len(self.losses) / 20))
+            ax.plot(steps, smooth(self.losses, beta)[skip_start:], label='train (smoothed)')
         if self.history and 'valid_loss' in self.history[0]:
             n = len(self.losses) / len(self.history)  # validation runs after each epoch's last step
             ax.plot([n*(i+1) - 1 for i in range(len(self.history))], [r['valid_loss'] for r in self.history], 'o-', label='valid')

@@ -149,9 +149,9 @@ def plot_lr_find(lrs, losses, suggestions:dict|None=None, skip_end:int=5, ax=Non
         i = min(range(len(lrs)), key=lambda j: abs(math.log(lrs[j]) - math.log(lr)))
         ax.plot(lr, losses[i], 'o', color=c, label=f'{name} {lr:.1e}: {LR_SUGGESTIONS.get(name, "")}')
     if suggestions: ax.set_title('suggested learning rates: pick one, or a value between them', fontsize=10)
-    outside_legend(ax, fontsize=8)
+    outside_legend(ax, below=True, fontsize=8)
     return ax
 
 LR_SUGGESTIONS = {'valley': 'the middle of the longest fall (a safe default)',
                   'steep': 'where the loss falls fastest',
-                  'minimum': 'a tenth of the lowest point, below where it diverges'}
+                  'minimum': 'a tenth of the rate at the lowest loss, safely below where it diverges'}

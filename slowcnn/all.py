@@ -17,3 +17,4 @@ from .records import *
 from .compare import *
 from .recipes import *
 from .runs import *
+from .loggers import *

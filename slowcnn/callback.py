@@ -14,7 +14,7 @@ __all__ = ['EVENTS', 'STEPS', 'CANCEL_EXCEPTIONS', 'CancelBatchException', 'Canc
 EVENTS = ('before_fit before_epoch before_train before_batch after_pred after_loss before_backward after_backward '
           'before_step after_step after_cancel_batch after_batch after_cancel_train after_train before_validate '
           'after_cancel_validate after_validate after_cancel_epoch after_epoch after_cancel_fit after_fit').split()
-STEPS = ('predict', 'get_loss', 'backward', 'step', 'zero_grad')
+STEPS = ('forward_batch', 'get_loss', 'backward', 'step', 'zero_grad')
 
 # %% ../nbs/02a_callback.ipynb #16df46e6
 class CancelBatchException(Exception):  "Skip the rest of this batch and go to `after_batch`."

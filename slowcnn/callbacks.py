@@ -81,7 +81,7 @@ def compile_blocker(learn) -> str|None:
 
 class Compile(Callback):
     "Train and evaluate through `torch.compile` for the fit, or eagerly with a one-line warning saying why not."
-    order = -25  # after DistributedTrainer (-30) has wrapped the model, whose `predict` this one replaces
+    order = -25  # after DistributedTrainer (-30) has wrapped the model, whose `forward_batch` this one replaces
     def __init__(self, mode:str|None=None, dynamic:bool|None=None, **compile_kwargs):
         self.kw, self.train_model, self.eval_model, self._errors = dict(mode=mode, dynamic=dynamic, **compile_kwargs), None, None, None
     def before_fit(self, learn):
@@ -93,7 +93,7 @@ class Compile(Callback):
         self.eval_model = torch.compile(learn.model, **self.kw)
         self.train_model = torch.compile(ddp, **self.kw) if ddp is not None else self.eval_model
         self._errors = torch._dynamo.config.patch(suppress_errors=True); self._errors.__enter__()
-    def predict(self, learn): learn.preds = (self.train_model if learn.training else self.eval_model)(learn.xb)
+    def forward_batch(self, learn): learn.preds = (self.train_model if learn.training else self.eval_model)(learn.xb)
     def after_fit(self, learn):
         self.train_model = self.eval_model = None
         if self._errors is not None: self._errors.__exit__(None, None, None); self._errors = None

@@ -13,7 +13,7 @@ import torch.distributed as dist
 # %% auto #0
 __all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'sync_device', 'cpu_has_bf16', 'world_size', 'rank',
            'is_main_process', 'to_device', 'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write',
-           'atomic_save', 'format_table', 'smooth']
+           'atomic_save', 'format_table', 'smooth', 'outside_legend']
 
 # %% ../nbs/00_core.ipynb #7285bde1
 def set_seed(seed:int=42, deterministic:bool=False):
@@ -179,3 +179,13 @@ def smooth(values, beta:float=0.98) -> list:
     avg, out = 0., []
     for i, v in enumerate(values): avg = beta*avg + (1-beta)*v; out.append(avg / (1 - beta**(i+1)))
     return out
+
+def outside_legend(ax, below:bool=False, **kwargs):
+    "Put `ax`'s legend to the right of the plot (or `below` it), where it covers no curve, and fit the figure around it."
+    if below:  # half an inch under the axes, past the tick labels and the axis label, whatever the figure's size
+        from matplotlib.transforms import ScaledTranslation
+        under = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+        ax.legend(loc='upper center', bbox_to_anchor=(0.5, 0), bbox_transform=under, borderaxespad=0, **kwargs)
+    else: ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, **kwargs)
+    ax.figure.tight_layout()
+

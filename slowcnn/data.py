@@ -16,7 +16,8 @@ from .core import *
 # %% auto #0
 __all__ = ['IDX_MAGIC', 'GZIP_MAX_RATIO', 'FMNIST_FILES', 'FMNIST_CLASSES', 'FMNIST_MEAN', 'FMNIST_STD', 'DEBIAN_FMNIST',
            'DATA_ROOT', 'FMNIST_HELP', 'CIFAR_MEAN', 'CIFAR_STD', 'CIFAR_CLASSES', 'check_bs', 'read_idx', 'write_idx',
-           'find_fashion_mnist', 'load_fashion_mnist', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'Resize', 'Rotate',
+           'find_fashion_mnist', 'load_fashion_mnist', 'prepare_images', 'prepare_labels', 'prepare_batch', 'fits_on',
+           'collate_items', 'DeviceLoader', 'TorchLoader', 'DataLoaders', 'subset_loader', 'Resize', 'Rotate',
            'ShufflePixels', 'RandomFlip', 'RandomCrop', 'RandomErasing', 'fashion_mnist', 'show_images', 'show_batch',
            'make_fake_fashion_mnist', 'LocalCIFAR10', 'cifar10', 'make_fake_cifar10']
 
@@ -128,6 +129,87 @@ def load_fashion_mnist(path=None, download:bool=False, root=None) -> dict:
         if x.shape[1:] != (28, 28): raise DataError(f'{fx}: expected 28x28 images, found {tuple(x.shape[1:])}')
     return d
 
+# %% ../nbs/01_data.ipynb #2ffbbb93
+def _as_tensor(a, what:str) -> torch.Tensor:
+    "`a` as a torch tensor (NumPy arrays shared, not copied), or a one-line error naming `what` was found."
+    if isinstance(a, np.ndarray): a = torch.from_numpy(np.ascontiguousarray(a))
+    if not isinstance(a, torch.Tensor): raise DataError(f'{what}: expected a torch tensor or NumPy array, found {type(a).__name__}')
+    return a
+
+def prepare_images(x, what:str='images') -> torch.Tensor:
+    "Images as floats `(N, C, H, W)`: uint8 scaled to [0, 1], a missing channel axis added; a shape or dtype it cannot read refused in one line."
+    x = _as_tensor(x, what)
+    if x.dtype == torch.uint8: x = x.float() / 255.
+    elif not x.is_floating_point():
+        raise DataError(f'{what}: images must be uint8 (0-255) or floating point, found {x.dtype}; '
+                        'convert them with x.to(torch.uint8) or x.float() / x.max()')
+    if x.ndim == 3: return x[:, None]  # (N, H, W): one channel
+    if x.ndim == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
+        raise DataError(f'{what}: shape {tuple(x.shape)} looks channels-last (N, H, W, C); '
+                        'slowcnn expects (N, C, H, W): pass x.permute(0, 3, 1, 2)')
+    if x.ndim not in (2, 4):  # (N, features) is kept as it is, for models that take vectors
+        raise DataError(f'{what}: expected (N, H, W) or (N, C, H, W) images, found shape {tuple(x.shape)}')
+    return x
+
+def prepare_labels(y, what:str='labels', n_classes:int|None=None) -> torch.Tensor:
+    "Integer labels of any width as int64 (float targets kept, for regression); negative or out-of-range labels refused in one line."
+    y = _as_tensor(y, what)
+    if y.dtype == torch.bool or y.is_complex(): raise DataError(f'{what}: expected integer class labels or float targets, found {y.dtype}')
+    if y.is_floating_point(): return y
+    y = y.long()
+    if y.ndim != 1: raise DataError(f'{what}: integer class labels must be one per item, shape (N,), found {tuple(y.shape)}')
+    if len(y):
+        lo, hi = (int(v) for v in torch.aminmax(y))  # once, at construction
+        if lo < 0 or n_classes is not None and hi >= n_classes:
+            rng = f'in 0-{n_classes-1} for {n_classes} classes' if n_classes is not None else '0 or more'
+            raise DataError(f'{what}: labels must be {rng}, found {lo} to {hi}')
+    return y
+
+def prepare_batch(xb, yb):
+    "A batch from anyone's dataset as the model's inputs: images through `prepare_images`, integer labels as int64."
+    if isinstance(xb, torch.Tensor) and (xb.dtype == torch.uint8 or xb.ndim == 3): xb = prepare_images(xb, 'a batch of images')
+    if isinstance(yb, torch.Tensor) and not yb.is_floating_point() and yb.dtype != torch.int64: yb = yb.long()
+    return xb, yb
+
+def fits_on(device, *tensors, frac:float=0.5) -> bool:
+    "Whether `tensors` fit in `frac` of `device`'s free memory (always true for the CPU, or where they already are)."
+    device = torch.device(device)
+    if device.type != 'cuda' or all(t.device == device for t in tensors): return True
+    free, _ = torch.cuda.mem_get_info(device)
+    return sum(t.nbytes for t in tensors) <= frac * free
+
+def _classes_of(ds):
+    "The class names a dataset (or the dataset under a `Subset`) declares, or None."
+    while ds is not None:
+        if isinstance(getattr(ds, 'classes', None), (list, tuple)): return list(ds.classes)
+        ds = getattr(ds, 'dataset', None)
+    return None
+
+def _to_tensor_item(v):
+    "A PIL image as a uint8 `(C, H, W)` tensor; anything else as it is."
+    return TF.pil_to_tensor(v) if type(v).__module__.startswith('PIL.') else v
+
+def collate_items(items):
+    "`default_collate` that also takes PIL images (torchvision datasets without a transform) and makes labels int64."
+    items = [tuple(_to_tensor_item(v) for v in it) if isinstance(it, (tuple, list)) else _to_tensor_item(it) for it in items]
+    return torch.utils.data.default_collate(items)
+
+def _check_dataset(ds, what:str):
+    "Refuse, in one line, what is not a non-empty map-style dataset of (input, target) pairs; returns a prepared sample batch."
+    if isinstance(ds, (torch.Tensor, np.ndarray)):
+        raise DataError(f'{what}: found a {type(ds).__name__}, not a dataset; for tensors use '
+                        'DataLoaders.from_tensors(x_train, y_train, x_valid, y_valid, bs=64)')
+    if not (hasattr(ds, '__getitem__') and hasattr(ds, '__len__')):
+        raise DataError(f'{what}: expected a map-style dataset (with __len__ and __getitem__), found {type(ds).__name__}')
+    if len(ds) == 0: raise DataError(f'{what} is empty: no items to train or validate on')
+    item = ds[0]
+    if not (isinstance(item, (tuple, list)) and len(item) == 2):
+        raise DataError(f'{what}: each item must be an (input, target) pair, found {type(item).__name__}'
+                        + (f' of {len(item)}' if isinstance(item, (tuple, list)) else ''))
+    try: xb, yb = collate_items([item])
+    except TypeError as e: raise DataError(f'{what}: its items cannot be batched ({e})') from None
+    return prepare_batch(xb, yb)
+
 # %% ../nbs/01_data.ipynb #87cb912a
 class DeviceLoader:
     "Batches from tensors held on the training device, by index from a seeded per-epoch permutation."
@@ -155,7 +237,9 @@ class DeviceLoader:
             full, rest = divmod(len(self.x), self.bs * self.world)
             return full + (1 if rest >= self.world and not self.drop_last else 0)
         lo, hi = self._bounds()
-        return (hi - lo) // self.bs if self.drop_last else math.ceil((hi - lo) / self.bs)
+        if self.drop_last or self.shuffle and (hi - lo) % self.bs == 1 and hi - lo > 1:
+            return (hi - lo) // self.bs  # training never ends on a batch of one image, which BatchNorm cannot train on
+        return math.ceil((hi - lo) / self.bs)
     @property
     def device(self): return self.x.device
     @property
@@ -180,18 +264,20 @@ class DeviceLoader:
             yield s if order is None else order[s]
 
     def to(self, device):
-        "Move the data to `device` (once); returns self."
-        self.x, self.y = self.x.to(device), self.y.to(device)
+        "Move the data to `device` (once) if it fits in half its free memory, else keep it here (batches then move one by one); returns self."
+        if fits_on(device, self.x, self.y): self.x, self.y = self.x.to(device), self.y.to(device)
         return self
+    @property
+    def last_batch_size(self): return len(self.x) - (len(self) - 1) * self.bs if self.world == 1 and not self.drop_last else self.bs
     def state_dict(self): return {'generator': self.generator.get_state()}
     def load_state_dict(self, sd): self.generator.set_state(sd['generator'])
 
 # %% ../nbs/01_data.ipynb #265788d3
 class TorchLoader:
     "`DeviceLoader`'s interface around a `torch.utils.data.DataLoader`, moving each batch to the device."
-    def __init__(self, dl:torch.utils.data.DataLoader, batch_tfms=None, device='cpu'):
+    def __init__(self, dl:torch.utils.data.DataLoader, batch_tfms=None, device='cpu', prepare:bool=False):
         if len(dl) == 0: raise DataError(f'empty loader: {len(dl.dataset)} items with bs={dl.batch_size}')
-        self.dl, self.batch_tfms, self.device = dl, list(batch_tfms or []), torch.device(device)
+        self.dl, self.batch_tfms, self.device, self.prepare = dl, list(batch_tfms or []), torch.device(device), prepare
         self.full, self.epoch = dl, 0
     def shard(self, rank:int, world:int, even:bool=True):
         "Serve process `rank` of `world`: a `DistributedSampler` for training (`even`), a contiguous slice for evaluation."
@@ -212,12 +298,19 @@ class TorchLoader:
     def bs(self): return self.dl.batch_size
     @property
     def n(self): return len(self.dl.dataset)
+    @property
+    def last_batch_size(self):
+        "The size of each epoch's last batch (unknown, None, for a sampler without a length)."
+        try: n = len(self.dl.sampler)
+        except TypeError: return None
+        return self.bs if self.dl.drop_last or n % self.bs == 0 else n % self.bs
     def __iter__(self):
         if isinstance(getattr(self.dl, 'sampler', None), torch.utils.data.DistributedSampler):
             self.dl.sampler.set_epoch(self.epoch)  # a new order every epoch, the same on every process
         self.epoch += 1
         for xb, yb in self.dl:
             xb = xb.to(self.device, non_blocking=True); yb = yb.to(self.device, non_blocking=True)
+            if self.prepare: xb, yb = prepare_batch(xb, yb)  # on the device: uint8 travels, floats are made there
             for tfm in self.batch_tfms: xb = tfm(xb)
             yield xb, yb
     def to(self, device):
@@ -233,10 +326,23 @@ class TorchLoader:
         if 'generator' in sd and self.full.generator is not None: self.full.generator.set_state(sd['generator'])
 
 # %% ../nbs/01_data.ipynb #2a409086
+_HOW = ('for datasets use DataLoaders.from_dsets(train_ds, valid_ds, bs=64), for tensors or arrays '
+        'DataLoaders.from_tensors(x_train, y_train, x_valid, y_valid, bs=64)')
+
+def _as_loader(dl, what:str):
+    "A loader as it is, a torch `DataLoader` wrapped in a `TorchLoader`, anything else refused in one line."
+    if isinstance(dl, torch.utils.data.DataLoader):
+        if not isinstance(dl.dataset, torch.utils.data.IterableDataset): _check_dataset(dl.dataset, f'{what} loader\'s dataset')
+        return TorchLoader(dl, prepare=True)
+    if all(hasattr(dl, a) for a in ('__iter__', '__len__', 'to', 'state_dict')): return dl
+    raise DataError(f'DataLoaders({what}=...) takes loaders, found {type(dl).__name__}; {_HOW}')
+
 class DataLoaders:
     "Train and valid loaders (and optionally test) with what a model needs to know about the data."
     def __init__(self, train, valid, test=None, classes=None, mean=None, std=None):
-        self.train, self.valid, self.test = train, valid, test
+        self.train, self.valid = _as_loader(train, 'train'), _as_loader(valid, 'valid')
+        self.test = _as_loader(test, 'test') if test is not None else None
+        if classes is None and isinstance(self.train, TorchLoader): classes = _classes_of(self.train.dl.dataset)
         self.classes, self.mean, self.std = classes, mean, std
     @property
     def loaders(self): return [dl for dl in (self.train, self.valid, self.test) if dl is not None]
@@ -247,11 +353,83 @@ class DataLoaders:
         for dl in self.loaders: dl.to(device)
         return self
     def one_batch(self, split='train'): return next(iter(getattr(self, split)))
+    @property
+    def item_shape(self) -> tuple:
+        "The shape of one input item, e.g. `(1, 28, 28)`."
+        x = getattr(self.valid, 'x', None)
+        return tuple((x if x is not None else self.one_batch('valid')[0]).shape[1:])
+    def show_batch(self, n:int=16, split:str='train', **kwargs):
+        "Show `n` images of one batch with their class names (`show_batch`)."
+        return show_batch(self, n, split, **kwargs)
     def state_dict(self): return {'train': self.train.state_dict()}
     def load_state_dict(self, sd): self.train.load_state_dict(sd['train'])
     def __repr__(self):
-        sizes = ', '.join(f'{n}: {dl.n:,} items / {len(dl)} batches' for n, dl in zip(('train','valid','test'), (self.train, self.valid, self.test)) if dl is not None)
+        sizes = ', '.join(f'{n}: {dl.n:,} items / {len(dl)} batch{"es" * (len(dl) != 1)}' for n, dl in zip(('train','valid','test'), (self.train, self.valid, self.test)) if dl is not None)
         return f'DataLoaders({sizes})'
+
+    @classmethod
+    def from_tensors(cls, x_train, y_train, x_valid, y_valid, bs:int=64, valid_bs:int|None=None, classes=None,
+                     seed:int|None=None, device=None, batch_tfms=None) -> DataLoaders:
+        "Loaders that keep tensors or NumPy arrays on the device, checked and converted once (`prepare_images`, `prepare_labels`)."
+        check_bs(bs)
+        xt, xv = prepare_images(x_train, 'x_train'), prepare_images(x_valid, 'x_valid')
+        n = len(classes) if classes is not None else None
+        yt, yv = prepare_labels(y_train, 'y_train', n), prepare_labels(y_valid, 'y_valid', n)
+        for what, x, y in (('train', xt, yt), ('valid', xv, yv)):
+            if len(x) == 0: raise DataError(f'x_{what} is empty: no items to train or validate on')
+            if len(x) != len(y): raise DataError(f'x_{what} has {len(x)} items but y_{what} has {len(y)}; they must match')
+        if xt.shape[1:] != xv.shape[1:]:
+            raise DataError(f'x_train items are {tuple(xt.shape[1:])} but x_valid items are {tuple(xv.shape[1:])}; they must match')
+        if classes is None and not yt.is_floating_point(): classes = list(range(int(max(yt.max(), yv.max())) + 1))
+        train = DeviceLoader(xt, yt, bs=bs, shuffle=True, seed=seed, batch_tfms=batch_tfms)
+        dls = cls(train, DeviceLoader(xv, yv, bs=valid_bs or 2*bs), classes=classes)
+        return dls.to(device) if device is not None else dls
+
+    @classmethod
+    def from_dsets(cls, train_ds, valid_ds, bs:int=64, valid_bs:int|None=None, classes=None, seed:int|None=None,
+                   num_workers:int=0, batch_tfms=None, **kwargs) -> DataLoaders:
+        "Loaders over any map-style datasets (torchvision's included, PIL images or tensors), checked on their first item."
+        check_bs(bs)
+        for what, ds in (('train_ds', train_ds), ('valid_ds', valid_ds)): _check_dataset(ds, what)
+        classes = classes if classes is not None else _classes_of(train_ds)
+        if classes is not None:
+            for what, ds in (('train_ds', train_ds), ('valid_ds', valid_ds)):
+                targets = getattr(ds, 'targets', None)  # torchvision's datasets hold every label: checked at once
+                if isinstance(targets, (list, torch.Tensor, np.ndarray)) and len(targets):
+                    prepare_labels(torch.as_tensor(np.asarray(targets)), f'{what}.targets', len(classes))
+        g = torch.Generator().manual_seed(seed if seed is not None else int(torch.randint(0, 2**62, (1,))))
+        mk = lambda ds, b, shuffle: torch.utils.data.DataLoader(
+            ds, batch_size=b, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_items,
+            drop_last=shuffle and len(ds) % b == 1 and len(ds) > 1,  # never a last training batch of one image
+            generator=g if shuffle else None, persistent_workers=num_workers > 0, **kwargs)
+        train = TorchLoader(mk(train_ds, bs, True), batch_tfms=batch_tfms, prepare=True)
+        return cls(train, TorchLoader(mk(valid_ds, valid_bs or 2*bs, False), prepare=True), classes=classes)
+
+    def subset(self, n_train:int|None=None, n_valid:int|None=None, seed:int=0) -> DataLoaders:
+        "The same loaders on a random `n_train` training and `n_valid` validation items (None: all), for quick runs."
+        train, valid = (subset_loader(dl, n, seed, what) for dl, n, what in ((self.train, n_train, 'n_train'), (self.valid, n_valid, 'n_valid')))
+        return type(self)(train, valid, self.test, self.classes, self.mean, self.std)
+
+def _pick(n_items:int, n:int|None, seed:int, what:str):
+    "Sorted random indices of `n` of `n_items` items (None: all of them), or a one-line error."
+    if n is None: return None
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n: raise DataError(f'{what} must be an integer >= 1, found {n!r}')
+    if n > n_items: raise DataError(f'{what}={n} but there are only {n_items:,} items')
+    return torch.randperm(n_items, generator=torch.Generator().manual_seed(seed))[:n].sort().values
+
+def subset_loader(dl, n:int|None, seed:int=0, what:str='n'):
+    "A loader like `dl` over a random `n` of its items (the same `n` for the same seed), or `dl` itself for None."
+    idx = _pick(dl.n, n, seed, what)
+    if idx is None: return dl
+    if isinstance(dl, DeviceLoader):
+        return DeviceLoader(dl.x[idx.to(dl.x.device)], dl.y[idx.to(dl.y.device)], bs=min(dl.bs, n), shuffle=dl.shuffle,
+                            drop_last=dl.drop_last, seed=int(dl.generator.initial_seed()), batch_tfms=dl.batch_tfms)
+    d = dl.full
+    shuffle = isinstance(d.sampler, torch.utils.data.RandomSampler)
+    sub = torch.utils.data.DataLoader(torch.utils.data.Subset(d.dataset, idx.tolist()), batch_size=min(d.batch_size, n),
+                                      shuffle=shuffle, num_workers=d.num_workers, collate_fn=d.collate_fn,
+                                      drop_last=d.drop_last, generator=d.generator)
+    return TorchLoader(sub, dl.batch_tfms, dl.device, dl.prepare)
 
 # %% ../nbs/01_data.ipynb #f5189a68
 class Resize:
@@ -316,9 +494,10 @@ class RandomErasing:
 def _normalize(x, mean, std): return ((x.float()/255.) - mean) / std
 
 def fashion_mnist(bs:int=512, path=None, download:bool=False, split:str='test', device=None, seed:int|None=None,
-                  batch_tfms=None, valid_bs:int|None=None, root=None) -> DataLoaders:
-    "FashionMNIST as `DataLoaders` of normalised `(N,1,28,28)` floats; `split='seed003'` gives 50k/10k/10k."
+                  batch_tfms=None, valid_bs:int|None=None, root=None, n_train:int|None=None, n_valid:int|None=None) -> DataLoaders:
+    "FashionMNIST as `DataLoaders` of normalised `(N,1,28,28)` floats; `split='seed003'` gives 50k/10k/10k; `n_train`, `n_valid`: a random subset."
     check_bs(bs)
+    for what, n in (('n_train', n_train), ('n_valid', n_valid)): _pick(1, None, 0, what) if n is None else _pick(n, n, 0, what)  # checked before reading
     d = load_fashion_mnist(path, download, root)
     x_train, x_test = (_normalize(d[k], FMNIST_MEAN, FMNIST_STD)[:, None] for k in ('train_x', 'test_x'))
     y_train, y_test = d['train_y'].long(), d['test_y'].long()
@@ -335,11 +514,12 @@ def fashion_mnist(bs:int=512, path=None, download:bool=False, split:str='test', 
     valid = DeviceLoader(*parts[1], bs=vbs)
     test = DeviceLoader(*test, bs=vbs) if test is not None else None
     dls = DataLoaders(train, valid, test, classes=FMNIST_CLASSES, mean=(FMNIST_MEAN,), std=(FMNIST_STD,))
+    if n_train is not None or n_valid is not None: dls = dls.subset(n_train, n_valid)
     return dls.to(device) if device is not None else dls
 
 # %% ../nbs/01_data.ipynb #3e88ea64
-def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figsize=None, title=None):
-    "Show a batch of images in a grid, titled with their class names."
+def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figsize=None, title=None, titles=None, colors=None):
+    "Show a batch of images in a grid, titled with their class names (or `titles`, in `colors`)."
     x = x.detach().float().cpu()
     if mean is not None: x = x*torch.tensor(std).view(1, -1, 1, 1) + torch.tensor(mean).view(1, -1, 1, 1)
     n = len(x); nrows = math.ceil(n/ncols)
@@ -350,7 +530,8 @@ def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figs
         if i >= n: continue
         img = x[i].permute(1, 2, 0).clamp(0, 1) if x.shape[1] == 3 else x[i, 0]
         ax.imshow(img, cmap='gray_r' if x.shape[1] == 1 else None)
-        if labels is not None:
+        if titles is not None: ax.set_title(titles[i], fontsize=8, color=colors[i] if colors else None)
+        elif labels is not None:
             lbl = int(labels[i]); ax.set_title(classes[lbl] if classes else str(lbl), fontsize=8)
     if title: fig.suptitle(title)
     fig.tight_layout()

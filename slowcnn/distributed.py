@@ -72,7 +72,7 @@ class DistributedTrainer(Callback):
         # each process updated its own BatchNorm statistics on its part of the last global batch: evaluate, in every
         # process, the model rank 0 saves (rank 0's statistics), so that every figure shown is the saved model's
         if self.ddp is not None: sync_buffers(learn.model)
-    def predict(self, learn):
+    def forward_batch(self, learn):
         # DDP for training only: its forward prepares the gradient averaging; evaluation needs no communication
         model = self.ddp if (self.ddp is not None and learn.training) else learn.model
         learn.preds = model(learn.xb)

@@ -36,7 +36,7 @@ def graph_blocker(learn, capture:bool=True, skip=None) -> str|None:
     if eager: return f'{names(eager)} need{"s" if len(eager) == 1 else ""} eager execution (module hooks)'
     between = [cb for cb in cbs if not getattr(cb, 'graph_safe', False) and any(callable(getattr(cb, e, None)) for e in BETWEEN_PHASES)]
     if between: return f'{names(between)} act{"s" if len(between) == 1 else ""} between the forward pass, the backward pass and the step, which one replay runs at once'
-    replacing = [cb for cb in cbs if any(callable(getattr(cb, s, None)) for s in STEPS if s != 'predict') and not (hasattr(cb, 'ddp') and cb.ddp is None)]  # DistributedTrainer outside torchrun: plain steps
+    replacing = [cb for cb in cbs if any(callable(getattr(cb, s, None)) for s in STEPS if s != 'forward_batch') and not (hasattr(cb, 'ddp') and cb.ddp is None)]  # DistributedTrainer outside torchrun: plain steps
     if replacing: return f'{names(replacing)} replace{"s" if len(replacing) == 1 else ""} the loss, backward, step or zero_grad step'
     if type(learn)._zero_grad is not Learner._zero_grad:  # e.g. MomentumLearner keeps part of the gradients
         return f"{type(learn).__name__}'s own zero_grad would need the gradients between replays"
@@ -158,8 +158,8 @@ class CudaGraph(Callback):
             cbs = sorted((cb for cb in learn.cbs if not isinstance(cb, CudaGraph) and callable(getattr(cb, s, None))), key=lambda cb: getattr(cb, 'order', 0))
             return partial(getattr(cbs[-1], s), learn) if cbs else getattr(learn, '_' + s)
         self.eager = {s: other(s) for s in STEPS}
-        self.forward = self.eager['predict']
-        first = learn._steps['predict']  # a callback of a higher order whose `predict` replaces this one's: nothing would be replayed
+        self.forward = self.eager['forward_batch']
+        first = learn._steps['forward_batch']  # a callback of a higher order whose `forward_batch` replaces this one's: nothing would be replayed
         if getattr(first, 'func', None) is not None and not isinstance(getattr(first.func, '__self__', None), CudaGraph):
             self.blocker = f'{type(first.func.__self__).__name__} replaces the forward pass after CudaGraph (its order is higher)'
             warnings.warn(f'CudaGraph: training eagerly: {self.blocker}', stacklevel=2)
@@ -188,7 +188,7 @@ class CudaGraph(Callback):
             self.blocker = f'the capture failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}'
             learn.opt.zero_grad(set_to_none=True)  # gradients the capture made were never computed
             warnings.warn(f'CudaGraph: training eagerly: {self.blocker}', stacklevel=4)
-    def predict(self, learn):
+    def forward_batch(self, learn):
         self.replayed = False
         if not learn.training: return self.forward()
         if self.blocker is None: self._start(learn)

@@ -8,6 +8,7 @@ import math
 from functools import partial
 import torch
 from torch import nn
+from .core import outside_legend
 from .callback import *
 
 # %% auto #0
@@ -87,8 +88,7 @@ def mean_std_figure(names, means, stds, batches=None, every:int=1, figsize=(10, 
         sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(0, n - 1))
         fig.colorbar(sm, ax=axs, label=f'layer (0 = first of {n})')
     else:
-        axs[1].legend(fontsize=7, loc='upper right')
-        fig.tight_layout()
+        outside_legend(axs[1], fontsize=7)  # beside the plot: it covers no curve
     return fig
 
 # %% ../nbs/06_hooks.ipynb #911761fd

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy, math, re, sys, time, warnings
 from functools import partial
+from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -13,27 +14,29 @@ from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
 import torch.distributed as dist
 with warnings.catch_warnings():
     warnings.simplefilter('ignore')  # torcheval 0.0.7 warns on import with recent torch
-    from torcheval.metrics import MulticlassAccuracy
+    from torcheval.metrics import MulticlassAccuracy, Metric
     from torcheval.metrics.toolkit import sync_and_compute
 from .core import *
-from .data import DataLoaders
+from .data import DataLoaders, DataError, show_images, prepare_images, _as_tensor
 from .callback import *
 from .schedule import OneCycle, lr_find
-from .checkpoint import save_checkpoint, load_checkpoint
+from .checkpoint import save_checkpoint, load_checkpoint, unwrap_model
 from .summary import Summary, summarize
 from .finetune import freeze, unfreeze
 
 # %% auto #0
-__all__ = ['Learner', 'flip_images', 'shift_images', 'tta_views', 'is_classification', 'check_input', 'check_output',
-           'check_hypers', 'per_item_loss', 'DeviceCB', 'Metrics', 'MetricsCB', 'format_row', 'Recorder', 'ProgressCB',
+__all__ = ['METRICS', 'Learner', 'flip_images', 'shift_images', 'tta_views', 'is_classification', 'check_input', 'check_output',
+           'check_last_batch', 'check_hypers', 'per_item_loss', 'DeviceCB', 'FuncMetric', 'accuracy', 'mae', 'mse',
+           'as_metric', 'check_metrics', 'Metrics', 'MetricsCB', 'format_row', 'Recorder', 'ProgressCB',
            'MomentumLearner', 'GradientAccumulation']
 
 # %% ../nbs/02_learner.ipynb #364f8b90
 class Learner:
     "Train `model` on `dls` with callbacks: `Learner(model, dls).fit_one_cycle(3, 1e-2)`."
     def __init__(self, model:nn.Module, dls:DataLoaders, loss_func=F.cross_entropy, lr:float=1e-3, cbs=None,
-                 opt_func=torch.optim.AdamW, metrics=None, device=None, progress:bool=True):
+                 opt_func=torch.optim.AdamW, metrics=None, device=None, progress:bool=True, path='.', model_dir='models'):
         self.model, self.dls, self.loss_func, self.lr, self.opt_func = model, dls, loss_func, lr, opt_func
+        self.path, self.model_dir = Path(path), model_dir
         self.metrics, self.device = metrics, resolve_device(device)
         self.opt, self.scaler, self.epoch, self.train_iter, self.n_epochs, self.epochs_done = None, None, 0, 0, 1, 0
         self.start_epoch, self.exception, self.run_id, self.cbs, self.fit_cbs = 0, None, None, [], []
@@ -78,14 +81,14 @@ class Learner:
         for s, cb in custom.items(): print(f'{s:22s} replaced by {type(cb).__name__}.{s}')
 
     # --- one batch -----------------------------------------------------------------------------------------------
-    def _predict(self):   self.preds = self.model(self.xb)
+    def _forward_batch(self): self.preds = self.model(self.xb)
     def _get_loss(self):  self.loss = self.loss_func(self.preds, self.yb)
     def _backward(self):  (self.scaler.scale(self.loss) if self.scaler else self.loss).backward()
     def _step(self):
         if self.scaler: self.scaler.step(self.opt); self.scaler.update()
         else: self.opt.step()
     def _zero_grad(self): self.opt.zero_grad(set_to_none=True)
-    def predict(self):   self._steps['predict']()
+    def forward_batch(self): self._steps['forward_batch']()
     def get_loss(self):  self._steps['get_loss']()
     def backward(self):  self._steps['backward']()
     def step(self):      self._steps['step']()
@@ -100,7 +103,7 @@ class Learner:
 
     def _do_one_batch(self):
         if self._check_next: check_input(self.model, self.xb)
-        self.predict();  self.callback('after_pred')
+        self.forward_batch();  self.callback('after_pred')
         if self._check_next: check_output(self.preds, self.yb)
         self.get_loss(); self.callback('after_loss')
         if not self.training: return
@@ -138,6 +141,8 @@ class Learner:
         lr = self.lr if lr is None else lr
         check_hypers(n_epochs=n_epochs, lr=lr, start_epoch=start_epoch)
         if len(self.dls.train) == 0: raise DataError('the training loader is empty: no batches to train on')
+        check_last_batch(self.model, self.dls.train)
+        if self.metrics: check_metrics(self.metrics, *self._one_output())
         cbs = [cb() if isinstance(cb, type) else cb for cb in (cbs or [])]
         self.add_cbs(cbs)
         self.n_epochs, self.lr, self.start_epoch, self.epochs = n_epochs, lr, start_epoch, range(start_epoch, n_epochs)
@@ -182,8 +187,10 @@ class Learner:
     # --- evaluation ----------------------------------------------------------------------------------------------
     def _outputs(self, dl):
         "Yield each batch, the model's outputs and the targets over `dl` on the learner's device, in eval mode, without callbacks."
+        dl = dl if dl is not None else self.dls.valid
+        if len(dl) == 0: raise DataError('the loader to evaluate on is empty: no batches to validate or predict on')
         self.model.to(self.device).eval()
-        for xb, yb in (dl if dl is not None else self.dls.valid):
+        for xb, yb in dl:
             xb, yb = to_device((xb, yb), self.device)
             yield xb, self.model(xb), yb
 
@@ -212,6 +219,47 @@ class Learner:
         else: loss = per_item_loss(self.loss_func, torch.stack(outs).mean(0), targets)
         return tuple(res + [loss.float().cpu()])
 
+    def _one_output(self):
+        "The model's outputs and the targets of one validation batch (in eval mode, on the model's device), to try metrics on."
+        dev = next(self.model.parameters(), torch.empty(0)).device
+        xb, yb = to_device(self.dls.one_batch('valid'), dev)  # the validation loader: no shuffle, no data order consumed
+        was_training = self.model.training
+        try:
+            with torch.no_grad(): return self.model.eval()(xb), yb
+        finally: self.model.train(was_training)
+
+    @torch.no_grad()
+    def predict(self, x):
+        "Predictions for one image or a batch (a tensor or NumPy array): `(class, index, probabilities)` for a classifier, the model's outputs otherwise."
+        x = _as_tensor(x, 'predict(x)')
+        item = self.dls.item_shape
+        single = tuple(x.shape) == item or (len(item) == 3 and item[0] == 1 and tuple(x.shape) == item[1:])
+        raw = x.dtype == torch.uint8  # raw pixels, as the loaders were built from: scaled and normalised like them
+        x = prepare_images(x[None] if single else x, 'predict(x)')
+        if raw and self.dls.mean is not None:
+            x = (x - torch.tensor(self.dls.mean).view(1, -1, 1, 1)) / torch.tensor(self.dls.std).view(1, -1, 1, 1)
+        self.model.to(self.device).eval()
+        out = self.model(x.to(self.device)).float().cpu()
+        if not (out.ndim == 2 and out.shape[1] == self.dls.n_classes): return out[0] if single else out
+        probs = F.softmax(out, 1); idx = probs.argmax(1)
+        names = [self.dls.classes[i] for i in idx.tolist()]
+        return (names[0], int(idx[0]), probs[0]) if single else (names, idx, probs)
+
+    def show_results(self, n:int=9, ncols:int=3, dl=None, **kwargs):
+        "Show `n` validation images titled with the predicted and the actual class, the mistakes in red."
+        xb, yb = next(iter(dl if dl is not None else self.dls.valid))
+        xb, yb = xb[:n], yb[:n]
+        self.model.to(self.device).eval()
+        with torch.no_grad(): out = self.model(xb.to(self.device)).float().cpu()
+        yb = yb.cpu()
+        if not is_classification(out, yb):
+            raise ValueError(f'show_results shows the classes a classifier predicts; this model gives outputs of shape {tuple(out.shape)} for targets {tuple(yb.shape)}')
+        pred = out.argmax(1); name = lambda i: self.dls.classes[i] if self.dls.classes else str(i)
+        titles = [f'{name(int(p))}\n(actual: {name(int(t))})' for p, t in zip(pred, yb)]
+        colors = ['C2' if p == t else 'C3' for p, t in zip(pred, yb)]
+        kwargs.setdefault('figsize', (2 * ncols, 2.4 * math.ceil(len(xb) / ncols)))  # room for two lines of title
+        return show_images(xb, ncols=ncols, mean=self.dls.mean, std=self.dls.std, titles=titles, colors=colors, **kwargs)
+
     def tta(self, dl=None, with_loss:bool=False, shift:int=0):
         "Test-time augmentation: `get_preds` averaged over each image, its left-right flip and, with `shift`, their translations."
         return self.get_preds(dl, with_loss=with_loss, views=tta_views(flip=True, shift=shift))
@@ -221,13 +269,25 @@ class Learner:
         return summarize(self.model, self.dls, mods)
 
     # --- checkpoints and fine-tuning -------------------------------------------------------------------------------
-    def save(self, path, epoch:int|None=None, with_opt:bool=True):
-        "Save everything needed to resume training exactly, atomically (`save_checkpoint`); `epoch` = epochs done."
+    def _file(self, name) -> Path:
+        "Where `name` is saved: a bare name (`'mymodel'`) is `path/models/mymodel.pth`, as in fastai; a path with a folder is used as it is."
+        p = Path(name)
+        if p.parent == Path('.') and not p.is_absolute(): p = self.path/self.model_dir/p
+        return p if p.suffix else p.with_suffix('.pth')
+
+    def save(self, name, epoch:int|None=None, with_opt:bool=True) -> Path:
+        "Save everything needed to resume training exactly, atomically, to `models/name.pth` (`save_checkpoint`); `epoch` = epochs done."
+        path = self._file(name); path.parent.mkdir(parents=True, exist_ok=True)
         return save_checkpoint(self, path, epoch, with_opt)
 
-    def load(self, path, with_opt:bool=True, strict:bool=True):
-        "Load a checkpoint written by `save` (or a bare state dict), restoring everything it holds (`load_checkpoint`)."
-        return load_checkpoint(self, path, with_opt, strict)
+    def load(self, name, with_opt:bool=True, strict:bool=True):
+        "Load a checkpoint written by `save` (or a bare state dict): the file `name`, or else `models/name.pth` (`load_checkpoint`)."
+        return load_checkpoint(self, name if Path(name).is_file() else self._file(name), with_opt, strict)
+
+    def export_weights(self, name) -> Path:
+        "Write the model's weights alone, a plain state dict on the CPU, that `model.load_state_dict(torch.load(path))` reads."
+        path = self._file(name); path.parent.mkdir(parents=True, exist_ok=True)
+        return atomic_save({k: v.detach().cpu() for k, v in unwrap_model(self.model).state_dict().items()}, path)
 
     def freeze(self, train_bn:bool=True):
         "Train only the head (and BatchNorm layers when `train_bn`): see `freeze`."
@@ -286,6 +346,13 @@ def check_output(preds, yb):
     if lo < 0 or hi >= preds.shape[1]:
         raise ValueError(f'labels must be in 0-{preds.shape[1]-1} for a model with {preds.shape[1]} outputs, found {lo}-{hi}')
 
+def check_last_batch(model:nn.Module, dl):
+    "Refuse, in one line, a training loader whose last batch would hold one image, on which a BatchNorm layer cannot train."
+    has_bn = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+    if has_bn and getattr(dl, 'last_batch_size', None) == 1:
+        raise DataError(f'the training set ({dl.n:,} items, bs={dl.bs}) ends on a batch of one image, which BatchNorm cannot '
+                        'train on: pass drop_last=True to its DataLoader or choose another batch size')
+
 def check_hypers(n_epochs, lr, start_epoch:int=0):
     "Raise a one-line error for an epoch count or learning rate that cannot train."
     if not isinstance(n_epochs, int) or isinstance(n_epochs, bool) or n_epochs < 1:
@@ -321,13 +388,76 @@ class DeviceCB(Callback):
         if learn.xb.device != learn.device: learn.xb, learn.yb = to_device((learn.xb, learn.yb), learn.device, True)
 
 # %% ../nbs/02_learner.ipynb #d88d1601
-def _metric_name(m): return re.sub(r'^(Multiclass|Binary|Multilabel)', '', type(m).__name__).lower()
+def _metric_name(m):
+    if isinstance(m, FuncMetric): return m.name
+    return re.sub(r'^(Multiclass|Binary|Multilabel)', '', type(m).__name__).lower()
+
+class FuncMetric(Metric):
+    "A torcheval metric from a plain function `f(preds, targets)` that returns the batch's mean: averaged over items, on the device."
+    def __init__(self, f, name:str|None=None, device=None):
+        super().__init__(device=device)
+        self.f, self.name = f, name or getattr(f, '__name__', 'metric').replace('<lambda>', 'metric')
+        self._add_state('total', torch.zeros((), device=self.device)); self._add_state('count', torch.zeros((), device=self.device))
+    @torch.no_grad()
+    def update(self, preds, targets):
+        v = torch.as_tensor(self.f(preds, targets), device=self.device)
+        if v.numel() != 1: raise ValueError(f'{self.name} should return one number per batch, found shape {tuple(v.shape)}')
+        self.total += v.detach().float().reshape(()) * len(targets); self.count += len(targets)
+        return self
+    def compute(self): return self.total / self.count.clamp_min(1)
+    def merge_state(self, metrics):
+        for m in metrics: self.total += m.total.to(self.device); self.count += m.count.to(self.device)
+        return self
+
+def accuracy(preds, targets):
+    "The fraction of items whose highest output is the target class."
+    return (preds.argmax(1) == targets).float().mean()
+def _aligned(preds, targets):
+    "`preds` in the shape of `targets` (a `(N, 1)` output for `(N,)` targets), or a one-line error instead of a silent broadcast."
+    if preds.shape == targets.shape: return preds
+    if preds.numel() == targets.numel(): return preds.reshape(targets.shape)
+    raise ValueError(f'outputs {tuple(preds.shape)} and targets {tuple(targets.shape)} differ in size')
+def mae(preds, targets):
+    "Mean absolute error."
+    return (_aligned(preds, targets) - targets).abs().float().mean()
+def mse(preds, targets):
+    "Mean squared error."
+    return (_aligned(preds, targets) - targets).float().pow(2).mean()
+
+METRICS = {'accuracy': lambda: MulticlassAccuracy(), 'mae': lambda: FuncMetric(mae), 'mse': lambda: FuncMetric(mse)}
+
+def as_metric(m):
+    "A torcheval metric as it is, a name from `METRICS`, or a function `f(preds, targets)` as a `FuncMetric`."
+    if isinstance(m, str):
+        if m not in METRICS: raise ValueError(f"unknown metric {m!r}: the names are {', '.join(map(repr, METRICS))}; or pass a function f(preds, targets) or a torcheval metric")
+        return METRICS[m]()
+    if all(hasattr(m, a) for a in ('update', 'compute', 'reset', 'to')): return m
+    if callable(m): return FuncMetric(m)
+    raise ValueError(f'a metric is a torcheval metric, a function f(preds, targets) or one of {", ".join(map(repr, METRICS))}, found {type(m).__name__}')
+
+def _unique_names(metrics) -> dict:
+    "Metrics by name, a second one of the same name numbered (`accuracy`, `accuracy_2`)."
+    out = {}
+    for m in metrics:
+        name, k = _metric_name(m), 2
+        while name in out: name, k = f'{_metric_name(m)}_{k}', k + 1
+        out[name] = m
+    return out
+
+def check_metrics(metrics, preds, targets):
+    "Try each metric on one batch's outputs, so that one that cannot take them is refused, in one line, before training."
+    for name, m in _unique_names(as_metric(copy.deepcopy(m)) for m in metrics).items():
+        try: m.to(preds.device).reset(); m.update(preds, targets); m.compute()
+        except Exception as e:
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ValueError(f'metric {name!r} cannot take the model\'s outputs {tuple(preds.shape)} and targets '
+                             f'{tuple(targets.shape)} ({targets.dtype}): {msg}') from None
 
 class Metrics:
     "The loss and torcheval metrics of one stage, accumulated on the device in a few large updates and read once."
     sync = False  # sum over the processes of a data-parallel run (the callback's stages are sharded; `validate` is not)
     def __init__(self, *metrics, auto:bool=False, buffer_elems:int=2**24, **named):
-        self.metrics = {_metric_name(m): m for m in metrics} | named
+        self.metrics = _unique_names(map(as_metric, metrics)) | {k: as_metric(m) for k, m in named.items()}
         self.auto, self.buffer_elems, self.device = auto and not self.metrics, buffer_elems, torch.device('cpu')
         self._preds, self._targs, self._losses, self._sizes = [], [], [], []
         self.reset()
@@ -432,13 +562,17 @@ class Recorder(Callback):
     def plot_loss(self, skip_start:int=5, ax=None):
         "Per-batch training loss (and its moving average) and per-epoch validation loss against training step."
         import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
-        ax = ax or plt.subplots(figsize=(6, 3.5))[1]
-        ax.plot(self.losses[skip_start:], alpha=0.4, label='train (batch)')
-        if len(self.losses) > 10: ax.plot(range(len(self.losses))[skip_start:], smooth(self.losses)[skip_start:], label='train (smoothed)')
+        ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+        steps = range(len(self.losses))[skip_start:]  # every curve against the same x: the training step
+        ax.plot(steps, self.losses[skip_start:], alpha=0.4, label='train (batch)')
+        if len(self.losses) > 10:  # averaged over about a twentieth of the run (5 to 50 steps), so that it follows the loss
+            beta = 1 - 1 / min(50, max(5, len(self.losses) / 20))
+            ax.plot(steps, smooth(self.losses, beta)[skip_start:], label='train (smoothed)')
         if self.history and 'valid_loss' in self.history[0]:
-            n = len(self.losses) / len(self.history)
-            ax.plot([n*(i+1) for i in range(len(self.history))], [r['valid_loss'] for r in self.history], 'o-', label='valid')
-        ax.set_xlabel('training step'); ax.set_ylabel('loss'); ax.legend()
+            n = len(self.losses) / len(self.history)  # validation runs after each epoch's last step
+            ax.plot([n*(i+1) - 1 for i in range(len(self.history))], [r['valid_loss'] for r in self.history], 'o-', label='valid')
+        ax.set_xlabel('training step'); ax.set_ylabel('loss')
+        outside_legend(ax)
         return ax
     def plot_sched(self, figsize=(9, 3)):
         "Learning rate and momentum against training step."
@@ -446,6 +580,7 @@ class Recorder(Callback):
         fig, axs = plt.subplots(1, 2, figsize=figsize)
         axs[0].plot(self.lrs); axs[0].set_title('learning rate'); axs[1].plot(self.moms); axs[1].set_title('momentum (beta1)')
         for ax in axs: ax.set_xlabel('training step')
+        fig.tight_layout()
         return fig
     def plot_metrics(self, figsize=(9, 3)):
         "Every per-epoch metric, train against valid."
@@ -456,7 +591,9 @@ class Recorder(Callback):
         for ax, n in zip(axs[0], names):
             for split in ('train', 'valid'):
                 if f'{split}_{n}' in self.history[0]: ax.plot(ep, [r[f'{split}_{n}'] for r in self.history], 'o-', label=split)
-            ax.set_title(n); ax.set_xlabel('epoch'); ax.legend()
+            ax.set_title(n); ax.set_xlabel('epoch')
+        if names: outside_legend(axs[0][-1])
+        fig.tight_layout()
         return fig
 
 # %% ../nbs/02_learner.ipynb #e2da0439
@@ -505,7 +642,7 @@ class GradientAccumulation(Callback):
     "Step the optimizer every `n` training batches, summing the gradients in between."
     order = 5
     def __init__(self, n:int=2): self.n = n
-    def _due(self, learn): return (learn.iter + 1) % self.n == 0 or learn.iter + 1 == len(learn.dl)
+    def _due(self, learn): return (learn.iter + 1) % self.n == 0 or learn.iter + 1 == len(learn.dls.train)  # not `learn.dl`: a progress bar in Jupyter has no length
     def accumulating(self, learn) -> bool:
         "Whether this batch's gradients wait for the next one (no optimizer step after it)."
         return not self._due(learn)

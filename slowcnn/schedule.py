@@ -10,8 +10,8 @@ from .core import *
 from .callback import *
 
 # %% auto #0
-__all__ = ['cos_anneal', 'one_cycle', 'set_hyper', 'OneCycle', 'SchedulerCB', 'suggest_lrs', 'LRFinder', 'learner_state',
-           'restore_learner_state', 'lr_find', 'plot_lr_find']
+__all__ = ['LR_SUGGESTIONS', 'cos_anneal', 'one_cycle', 'set_hyper', 'OneCycle', 'SchedulerCB', 'suggest_lrs', 'LRFinder',
+           'learner_state', 'restore_learner_state', 'lr_find', 'plot_lr_find']
 
 # %% ../nbs/03_schedule.ipynb #d31f9fc7
 def cos_anneal(start:float, end:float, pos:float) -> float:
@@ -142,11 +142,16 @@ def lr_find(learn, start_lr=1e-7, end_lr=10., num_it=100, stop_div=True, show_pl
 def plot_lr_find(lrs, losses, suggestions:dict|None=None, skip_end:int=5, ax=None):
     "Loss against learning rate (log scale) with the suggestions marked."
     import matplotlib.pyplot as plt  # on first plot, not with the module: a run that never plots never pays for importing it
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
     n = max(len(lrs) - skip_end, 1)
-    ax.plot(lrs[:n], losses[:n]); ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('loss (smoothed)')
+    ax.plot(lrs[:n], losses[:n], label='loss'); ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('loss (smoothed)')
     for (name, lr), c in zip((suggestions or {}).items(), ('C1', 'C2', 'C3')):
         i = min(range(len(lrs)), key=lambda j: abs(math.log(lrs[j]) - math.log(lr)))
-        ax.plot(lr, losses[i], 'o', color=c, label=f'{name}: {lr:.2e}')
-    if suggestions: ax.legend()
+        ax.plot(lr, losses[i], 'o', color=c, label=f'{name} {lr:.1e}: {LR_SUGGESTIONS.get(name, "")}')
+    if suggestions: ax.set_title('suggested learning rates: pick one, or a value between them', fontsize=10)
+    outside_legend(ax, below=True, fontsize=8)
     return ax
+
+LR_SUGGESTIONS = {'valley': 'the middle of the longest fall (a safe default)',
+                  'steep': 'where the loss falls fastest',
+                  'minimum': 'a tenth of the rate at the lowest loss, safely below where it diverges'}

@@ -10,6 +10,8 @@ with warnings.catch_warnings():
     warnings.simplefilter('ignore')
     from torcheval.metrics import MulticlassConfusionMatrix
 from .data import show_images
+from .learner import is_classification
+from .explain import gradcam, get_layer, last_conv_layer, show_gradcam
 
 # %% auto #0
 __all__ = ['Interpretation']
@@ -26,13 +28,23 @@ class Interpretation:
     def from_learner(cls, learn, dl=None, tta:bool=False):
         "Run the learner's model over `dl` (default `dls.valid`), with flip TTA if `tta`."
         dl = dl or learn.dls.valid
-        return cls(learn, dl, *learn.get_preds(dl, with_loss=True, flip=tta))
+        probs, targets, losses = learn.get_preds(dl, with_loss=True, flip=tta)
+        if not is_classification(probs, targets):
+            raise ValueError(f'Interpretation needs a classifier: (batch, n_classes) outputs and integer class labels, found outputs '
+                             f'{tuple(probs.shape)} and labels {tuple(targets.shape)} of {str(targets.dtype).replace("torch.", "")}')
+        return cls(learn, dl, probs, targets, losses)
 
     def confusion_matrix(self) -> torch.Tensor:
         "Counts: row = actual class, column = predicted class."
         cm = MulticlassConfusionMatrix(len(self.classes))
         cm.update(self.preds, self.targets)
         return cm.compute().long()
+    def most_confused(self, min_val:int=1) -> list:
+        "fastai's list of `(actual, predicted, count)` for the mistakes made at least `min_val` times, the most frequent first."
+        cm = self.confusion_matrix()
+        pairs = [(self.classes[i], self.classes[j], int(cm[i, j])) for i in range(len(cm)) for j in range(len(cm))
+                 if i != j and cm[i, j] >= min_val]
+        return sorted(pairs, key=lambda p: -p[2])
     def per_class_accuracy(self) -> dict:
         "Accuracy of each class (recall): correct predictions over the class's items."
         cm = self.confusion_matrix()
@@ -76,3 +88,15 @@ class Interpretation:
         fig.suptitle('predicted / actual, loss, probability of actual')
         fig.tight_layout()
         return fig
+    def plot_gradcam(self, idxs=None, layer=None, k:int=9, target=None, ncols:int=3, figsize=None):
+        "For items `idxs` (default: the `k` top losses), the image beside its Grad-CAM map at `layer` (default `last_conv_layer`) of the predicted class (or `target`), titled predicted/actual."
+        idxs = self.top_losses(k)[1] if idxs is None else torch.as_tensor(idxs).long().reshape(-1)
+        model = self.learn.model
+        p = next(model.parameters(), None)
+        x = self._items(idxs).to(p.device if p is not None else 'cpu')
+        name = get_layer(model, layer)[0] if layer is not None else last_conv_layer(model, x)
+        maps, cls = gradcam(model, x, target=target, layer=name)
+        titles = [f'predicted: {self.classes[self.preds[i]]}\nactual: {self.classes[self.targets[i]]}\nloss {self.losses[i]:.2f}' for i in idxs.tolist()]
+        what = 'the predicted class' if target is None else f'class {self.classes[int(cls[0])]}' if cls.unique().numel() == 1 else 'the given classes'
+        return show_gradcam(x, maps, titles, mean=self.learn.dls.mean, std=self.learn.dls.std, ncols=ncols, figsize=figsize,
+                            title=f'Grad-CAM of {what} at {name!r}')

@@ -11,6 +11,7 @@ from .finetune import *
 from .distributed import *
 from .models import *
 from .hooks import *
+from .explain import *
 from .summary import *
 from .interpret import *
 from .records import *

@@ -11,6 +11,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .core import *
 from .data import DataLoaders
 from .callback import *
+from .explain import ReceptiveFieldMode, default_layers, fmt_hw
 
 # %% auto #0
 __all__ = ['Summary', 'default_summary_modules', 'summarize', 'shape', 'SummaryCB']
@@ -28,19 +29,21 @@ def _fmt_shape(s): return str(s).replace(' ', '') if not isinstance(s, tuple) el
 
 class Summary:
     "Rows of a model summary; shows as a markdown table in notebooks and plain text with `str()`."
-    cols = ('Type', 'Input', 'Output', 'N. params', 'MFLOPs')
+    cols = ('Type', 'Input', 'Output', 'N. params', 'MFLOPs', 'RF', 'Stride')
     def __init__(self, rows, total_params, total_mflops, batch_size):
         self.rows, self.total_params, self.total_mflops, self.batch_size = rows, total_params, total_mflops, batch_size
     def _cells(self):
-        out = [[r['type'], _fmt_shape(r['input']), _fmt_shape(r['output']), f"{r['params']:,}", f"{r['mflops']:.2f}"] for r in self.rows]
-        return out + [['Total', '', '', f'{self.total_params:,}', f'{self.total_mflops:.2f}']]
+        out = [[r['type'], _fmt_shape(r['input']), _fmt_shape(r['output']), f"{r['params']:,}", f"{r['mflops']:.2f}",
+                fmt_hw(r.get('rf')), fmt_hw(r.get('stride'))] for r in self.rows]
+        return out + [['Total', '', '', f'{self.total_params:,}', f'{self.total_mflops:.2f}', '', '']]
     def markdown(self) -> str:
         "The summary as a markdown table."
-        head = f'MFLOPs per sample, counted by FlopCounterMode (1 multiply-add = 2 FLOPs); batch of {self.batch_size}\n\n'
-        return head + format_table(self._cells(), self.cols, align='lllrr', markdown=True)
+        head = (f'MFLOPs per sample, counted by FlopCounterMode (1 multiply-add = 2 FLOPs); batch of {self.batch_size}; '
+                'RF: receptive field and Stride: effective stride, in input pixels\n\n')
+        return head + format_table(self._cells(), self.cols, align='lllrrrr', markdown=True)
     def __str__(self):
-        return (f'MFLOPs per sample (FlopCounterMode; 1 multiply-add = 2 FLOPs), batch of {self.batch_size}\n'
-                + format_table(self._cells(), self.cols, align='lllrr'))
+        return (f'MFLOPs per sample (FlopCounterMode; 1 multiply-add = 2 FLOPs), batch of {self.batch_size}; '
+                'RF, Stride: receptive field and effective stride in input pixels\n' + format_table(self._cells(), self.cols, align='lllrrrr'))
     __repr__ = __str__
     def _repr_markdown_(self): return self.markdown()
 
@@ -56,8 +59,7 @@ def _example_batch(data):
 
 def default_summary_modules(model:nn.Module) -> list:
     "`model.layers` when the model has it (the seed's models), else its direct children."
-    layers = getattr(model, 'layers', None)
-    return list(layers) if isinstance(layers, (nn.Sequential, nn.ModuleList)) else list(model.children()) or [model]
+    return [m for _, m in default_layers(model)]
 
 def _is_modules(x): return isinstance(x, nn.Module) or (isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(o, nn.Module) for o in x))
 
@@ -66,8 +68,13 @@ def _default_batch(model, bs:int=512):
     first = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
     return torch.randn(bs, first.in_channels if first is not None else 1, 28, 28)
 
+def _first_map(out):
+    "The first tensor of a module's output, where the receptive field is read."
+    if isinstance(out, (tuple, list)): return next((o for o in out if isinstance(o, torch.Tensor)), None)
+    return out
+
 def summarize(model:nn.Module, data=None, mods=None, print_out:bool=False) -> Summary:
-    "Per-module type, shapes, parameters and FLOPs per sample of `model` on one batch of `data`; changes nothing."
+    "Per-module type, shapes, parameters, FLOPs per sample, receptive field and effective stride of `model` on one batch of `data`; changes nothing."
     if _is_modules(data):  # seed 004's `summarize(m, m.layers)`: print it, as the seed does
         data, mods, print_out = mods, data, True
     if data is None: data = _default_batch(model)
@@ -77,18 +84,20 @@ def summarize(model:nn.Module, data=None, mods=None, print_out:bool=False) -> Su
     xb = _example_batch(data).to(dev)
     rows, seen, starts = [], set(), {}
     rng, was_training = get_rng_state(), model.training
-    counter = FlopCounterMode(display=False)
+    counter, fields = FlopCounterMode(display=False), ReceptiveFieldMode()
     def pre(hook_list_idx, mod, inp): starts[hook_list_idx] = counter.get_total_flops()
     def post(i, mod, inp, out):
         ps = [p for p in mod.parameters() if id(p) not in seen]
         seen.update(id(p) for p in ps)
+        rf, stride = fields.field(_first_map(out)) or (None, None)
         rows.append({'type': type(mod).__name__, 'input': _shapes(inp), 'output': _shapes(out),
-                     'params': sum(p.numel() for p in ps), 'flops': counter.get_total_flops() - starts.pop(i, 0)})
+                     'params': sum(p.numel() for p in ps), 'flops': counter.get_total_flops() - starts.pop(i, 0),
+                     'rf': rf, 'stride': stride})
     handles = [h for i, m in enumerate(mods) for h in (m.register_forward_pre_hook(partial(pre, i)),
                                                        m.register_forward_hook(partial(post, i)))]
     try:
         model.eval()
-        with torch.no_grad(), counter: model(xb)
+        with torch.no_grad(), counter, fields: model(fields.track(xb))
     finally:
         for h in handles: h.remove()
         model.train(was_training); set_rng_state(rng)

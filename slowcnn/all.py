@@ -1,4 +1,13 @@
-"Everything public in slowcnn, for `from slowcnn.all import *` (fastai's convention)."
+"Everything public in slowcnn, for `from slowcnn.all import *` (fastai's convention), with the names the seed documents and fastai's notebooks take for granted."
+# The working namespace of the seed documents and of fastai notebooks, re-exported on purpose
+from functools import partial  # noqa: F401
+from pathlib import Path  # noqa: F401
+import numpy as np  # noqa: F401
+import torch  # noqa: F401
+from torch import nn  # noqa: F401
+import torch.nn.functional as F  # noqa: F401
+import matplotlib.pyplot as plt  # noqa: F401
+import timm  # noqa: F401
 from .core import *
 from .data import *
 from .callback import *

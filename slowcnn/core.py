@@ -13,7 +13,7 @@ import torch.distributed as dist
 # %% auto #0
 __all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'sync_device', 'cpu_has_bf16', 'world_size', 'rank',
            'is_main_process', 'to_device', 'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write',
-           'atomic_save', 'format_table', 'smooth']
+           'atomic_save', 'format_table', 'smooth', 'noop']
 
 # %% ../nbs/00_core.ipynb #7285bde1
 def set_seed(seed:int=42, deterministic:bool=False):
@@ -178,3 +178,8 @@ def smooth(values, beta:float=0.98) -> list:
     avg, out = 0., []
     for i, v in enumerate(values): avg = beta*avg + (1-beta)*v; out.append(avg / (1 - beta**(i+1)))
     return out
+
+# %% ../nbs/00_core.ipynb #123fa8f8
+def noop(x=None, *args, **kwargs):
+    "Return `x` unchanged, ignoring every other argument (fastcore's `noop`)."
+    return x

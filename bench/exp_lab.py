@@ -73,6 +73,7 @@ def run(a, name:str) -> tuple:
            'epochs': n_epochs, 'lab_epochs': p['epochs'], **{k: last[k] for k in ('train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy')},
            'test_loss': F.cross_entropy(preds.float(), targs).item(), 'test_accuracy': (preds.argmax(1) == targs).float().mean().item(),
            'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'history': learn.recorder.history,
+           'batch_losses': learn.recorder.losses,  # a training curve even for a one-epoch run
            'differs_from_seed': differences(a, name, dls, n_epochs)}
     return row, model, dls
 

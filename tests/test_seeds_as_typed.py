@@ -399,3 +399,22 @@ def test_resnets_notebook_residual_block_fails_as_printed():
         ''')
     ns = as_typed('block = ResidualBlock(Conv(8, 8, stride=1))\nout = block(torch.randn(2, 8, 7, 7))', 'resnets')
     assert ns['out'].shape == (2, 8, 7, 7)
+
+def test_lab_protocol_script_runs_and_names_its_differences(tmp_path):
+    "bench/exp_lab.py, the FashionMNIST lab's own protocol, at its smoke size: SGD at the lab's rates, and each row says what differs from the lab."
+    import json, os
+    from pathlib import Path
+    from slowcnn.data import make_fake_fashion_mnist
+    root = Path(__file__).parents[1]
+    data = make_fake_fashion_mnist(tmp_path/'fmnist', n_train=600, n_test=300)
+    env = {**os.environ, 'SLOWCNN_DATA': str(data), 'PYTHONPATH': str(root)}
+    r = subprocess.run([sys.executable, str(root/'bench'/'exp_lab.py'), '--smoke', '--models', 'lenet_bn,resnet18_d2l', '--device', 'cpu',
+                        '--record', str(tmp_path/'lab.json')], capture_output=True, text=True, env=env, cwd=root, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rec = json.loads((tmp_path/'lab.json').read_text())
+    assert rec['smoke'] and rec['recipe']['optimizer'] == 'SGD' and rec['recipe']['schedule'] == 'constant'
+    lenet, resnet = rec['runs']
+    assert (lenet['lr'], lenet['bs'], lenet['input_size'], lenet['lab_epochs']) == (1.0, 256, 28, 10)
+    assert (resnet['lr'], resnet['bs'], resnet['input_size']) == (0.05, 256, 96)
+    assert lenet['differs_from_seed']['epochs'] == {'ours': 1, 'lab': 10} and 'resize' in resnet['differs_from_seed']
+    assert len(rec['batchnorm']['lenet_bn']) == 4

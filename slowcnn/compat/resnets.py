@@ -35,7 +35,7 @@ class SummaryCB(_SummaryCB):
     "The ResNets notebook's `SummaryCB(mods=None, mod_filter=noop)`: show the summary when the fit starts, then stop it unless `stop=False`."
     def __init__(self, mods=None, mod_filter=noop, stop:bool=True): super().__init__(mods, mod_filter, stop)
 
-# %% ../../nbs/32_compat_resnets.ipynb #1be61a80
+# %% ../../nbs/32_compat_resnets.ipynb #3f4649c1
 class ResidualBlock(nn.Module):
     "The ResNets notebook's `ResidualBlock(inner)`, initialised before `inner` is assigned: `inner(x) + x` for an `inner` that keeps the shape of `x`."
     def __init__(self, inner:nn.Module):

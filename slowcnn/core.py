@@ -13,7 +13,7 @@ import torch.distributed as dist
 # %% auto #0
 __all__ = ['set_seed', 'mps_available', 'default_device', 'resolve_device', 'sync_device', 'cpu_has_bf16', 'world_size', 'rank',
            'is_main_process', 'to_device', 'get_rng_state', 'set_rng_state', 'DataError', 'WriteError', 'atomic_write',
-           'atomic_save', 'format_table', 'smooth', 'outside_legend']
+           'atomic_save', 'format_table', 'smooth', 'outside_legend', 'noop']
 
 # %% ../nbs/00_core.ipynb #7285bde1
 def set_seed(seed:int=42, deterministic:bool=False):
@@ -189,3 +189,8 @@ def outside_legend(ax, below:bool=False, **kwargs):
     else: ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, **kwargs)
     ax.figure.tight_layout()
 
+
+# %% ../nbs/00_core.ipynb #123fa8f8
+def noop(x=None, *args, **kwargs):
+    "Return `x` unchanged, ignoring every other argument (fastcore's `noop`)."
+    return x

@@ -1,14 +1,10 @@
-"Seed 004's calls and its own classes, verbatim, against `from slowcnn.all import *` (on a small stand-in FashionMNIST, so it takes seconds)."
+"Seed 004's calls and its own classes, verbatim, against `from slowcnn.all import *` and `slowcnn.compat.resnets` (on a small stand-in FashionMNIST, so it takes seconds)."
 import os, subprocess, sys, textwrap
 from slowcnn.data import make_fake_fashion_mnist
 
 SEED004 = textwrap.dedent('''
-    from slowcnn.all import *
-    import timm
-    import torch.nn as nn
-    import torch.nn.functional as F
-    import matplotlib.pyplot as plt
-    noop = lambda x=None, *args, **kwargs: x  # fastcore's, which seed 004 passes as a filter
+    from slowcnn.all import *  # torch, nn, F, plt, timm and noop included, as fastai's star import
+    from slowcnn.compat.resnets import *  # the notebook's summarize(m, mods, dls=), shape, SummaryCB and train_1cycle
 
     set_seed(42)
     plt.style.use("ggplot")

@@ -13,7 +13,7 @@ from .data import DataLoaders, fashion_mnist
 from .learner import Learner
 from .hooks import ActivationStats
 from .records import PhaseTimer, git_state, provenance, recipe, write_record
-from .grid import Grid, GridResult, split_text, train_run
+from .grid import Grid, split_text, train_run
 
 # %% auto #0
 __all__ = ['Comparison', 'compare', 'train_1cycle']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_compare.ipynb #39cccf3e
 from __future__ import annotations
-import csv, io, warnings
+import warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -13,7 +13,7 @@ from .data import DataLoaders, fashion_mnist
 from .learner import Learner
 from .hooks import ActivationStats
 from .records import PhaseTimer, git_state, provenance, recipe, write_record
-from .grid import Grid, split_text, train_run
+from .grid import Grid, split_text, train_run, write_csv
 
 # %% auto #0
 __all__ = ['Comparison', 'compare', 'train_1cycle']
@@ -53,9 +53,7 @@ class Comparison:
         "Write `results.json` (the record: everything, with provenance and `extra`) and `results.csv` (per-epoch rows) into `folder`."
         folder = Path(folder)
         write_record(self.record(command, smoke, **extra), folder/'results.json')
-        hist, buf = self.history(), io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(hist[0])); w.writeheader(); w.writerows(hist)
-        atomic_write(folder/'results.csv', lambda f: f.write(buf.getvalue()), 'w')
+        write_csv(self.history(), folder/'results.csv')
         return [folder/'results.json', folder/'results.csv']
     def plot(self, figsize=(11, 4)):
         "Validation accuracy against training time (per epoch) and against parameters."

@@ -14,5 +14,7 @@ from .hooks import *
 from .summary import *
 from .interpret import *
 from .records import *
+from .stats import *
+from .grid import *
 from .compare import *
 from .recipes import *

@@ -50,6 +50,19 @@ def test_a_dead_workers_run_is_retried_once_and_reported(data, tmp_path, ray_clu
     with pytest.raises(GridError, match='dies seed 0: its worker died 2 times'): g.run()
     assert run_file(tmp_path/'o2', 'cnn', 0).is_file()  # the finished run is kept
 
+def test_ctrl_c_on_ray_cancels_the_outstanding_runs_and_keeps_the_finished(data, tmp_path, ray_cluster, capsys):
+    import _thread, threading
+    runs = tmp_path/'runs'
+    def interrupt():  # Ctrl-C as soon as the first run is written
+        while not (runs.is_dir() and any(runs.glob('*.json'))): time.sleep(0.02)
+        _thread.interrupt_main()
+    threading.Thread(target=interrupt, daemon=True).start()
+    g = Grid(MODELS, functools.partial(fashion_mnist, bs=16, path=data), [0, 1, 2], tmp_path, n_epochs=2, executor='ray')
+    with pytest.raises(KeyboardInterrupt): g.run()
+    kept = list(runs.glob('*.json'))
+    assert 1 <= len(kept) < 6 and f'the {len(kept)} finished ones are kept' in capsys.readouterr().err
+    assert all(read_record(f)['kind'] == 'run' for f in kept)
+
 def slowcnn(*args, **kw):
     return subprocess.Popen([sys.executable, '-m', 'slowcnn.cli', 'compare', *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=os.environ, **kw)

@@ -165,13 +165,10 @@ def _save(fig, path):
     try: return atomic_write(path, lambda f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight'))
     finally: plt.close(fig)
 
-def _compare_seeds(args, names, device, timer):
+def _compare_seeds(args, names, device, timer, dls):
     "`compare` over seeds: each (model, seed) run a record in --out/runs, only the missing ones trained, then the table, verdicts and a plot."
     if args.baseline is not None and args.baseline not in names: raise CLIError(f'--baseline {args.baseline} is not one of --models ({",".join(names)})')
     if args.address is not None and args.executor != 'ray': raise CLIError('--address is for --executor ray')
-    with timer('data'): dls = _data(args)  # checked here, in the command line's words, before anything is written
-    with timer('models'):
-        for n in names: _fits(n, _model(n), dls)
     ray = args.executor == 'ray'  # each worker reads the data from the same path
     data = functools.partial(fashion_mnist, bs=args.bs, path=args.data, split=args.split) if ray else dls
     try: grid = Grid(names, data, args.seeds or [args.seed], args.out, args.epochs, args.lr, device=args.device if ray else device,
@@ -199,12 +196,11 @@ def cmd_compare(args):
         raise CLIError('--models is empty: give comma-separated model names (see `slowcnn models`)')
     names = [n.strip() for n in args.models.split(',') if n.strip()] if args.models is not None else \
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
-    for n in names: _model(n)  # fail fast on an unknown name
-    if args.seeds is not None or args.baseline is not None or args.executor != 'local' or args.address is not None:
-        return _compare_seeds(args, names, device, timer)
     with timer('data'): dls = _data(args)
     with timer('models'):
-        for n in names: _fits(n, _model(n), dls)
+        for n in names: _fits(n, _model(n), dls)  # an unknown name, or a model that cannot take the images, before anything is written
+    if args.seeds is not None or args.baseline is not None or args.executor != 'local' or args.address is not None:
+        return _compare_seeds(args, names, device, timer, dls)
     out = _writable(args.out)  # only now that the arguments are good: a mistake leaves no folder behind
     _claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {args.epochs} epochs, one-cycle lr {args.lr}, '

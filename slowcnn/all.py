@@ -23,6 +23,8 @@ from .explain import *
 from .summary import *
 from .interpret import *
 from .records import *
+from .stats import *
+from .grid import *
 from .compare import *
 from .recipes import *
 from .runs import *

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #aae75b08
 from __future__ import annotations
-import argparse, dataclasses, gc, json, math, os, shlex, signal, sys, threading, time, warnings
+import argparse, dataclasses, functools, gc, json, math, os, shlex, signal, sys, threading, time, warnings
 from pathlib import Path
 _import_start = time.perf_counter()  # a cold start's first phase: loading torch and the library
 
@@ -33,6 +33,7 @@ from .summary import summarize
 from .models.registry import create_model, list_models, model_family, num_params
 from .interpret import Interpretation
 from .compare import compare
+from .grid import Grid, parse_seeds
 from .recipes import RECIPES, Recipe, get_recipe, speed_callbacks
 from .records import PhaseTimer, RunRecord, command_line, run_record, write_record
 from .distributed import DistributedTrainer, launched_by_torchrun
@@ -64,6 +65,12 @@ def _seed(s):
     except ValueError: v = -1
     if not 0 <= v < 2**32: raise argparse.ArgumentTypeError(f'expected a whole number from 0 to {2**32 - 1}, found {s!r}')
     return v
+
+def _seeds(s):
+    "`--seeds 5` (seeds 0-4) or `--seeds 0,1,2`."
+    try: return parse_seeds([_seed(x) for x in s.split(',')] if ',' in s else int(s))
+    except (ValueError, argparse.ArgumentTypeError):
+        raise argparse.ArgumentTypeError(f'expected a number of seeds of at least 1, or different comma-separated seeds (0,1,2), found {s!r}') from None
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message): self.exit(2, f'slowcnn: error: {message} (see `{self.prog} --help`)\n')
@@ -107,6 +114,29 @@ def _save(fig, path):
     try: return atomic_write(path, lambda f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight'))
     finally: plt.close(fig)
 
+def _compare_seeds(args, names, device, timer, dls):
+    "`compare` over seeds: each (model, seed) run a record in --out/runs, only the missing ones trained, then the table, verdicts and a plot."
+    if args.baseline is not None and args.baseline not in names: raise CLIError(f'--baseline {args.baseline} is not one of --models ({",".join(names)})')
+    if args.address is not None and args.executor != 'ray': raise CLIError('--address is for --executor ray')
+    ray = args.executor == 'ray'  # each worker reads the data from the same path
+    data = functools.partial(fashion_mnist, bs=args.bs, path=args.data, split=args.split) if ray else dls
+    try: grid = Grid(names, data, args.seeds or [args.seed], args.out, args.epochs, args.lr, device=args.device if ray else device,
+                     select='valid_accuracy' if dls.test is not None else None, executor=args.executor, address=args.address,
+                     command=args.command_line)
+    except ImportError as e: raise CLIError(str(e)) from None
+    out = writable_folder(args.out)
+    claim(out, ['results.json', 'results.csv', 'accuracy.png', *[f'runs/{n}-seed{s}.json' for n in names for s in grid.seeds]])
+    print(f'slowcnn compare: {", ".join(names)} × seeds {",".join(map(str, grid.seeds))} on FashionMNIST, {_plural(args.epochs, "epoch")}, '
+          f'one-cycle lr {args.lr}, batch {args.bs}, {args.executor} executor; {len(grid.todo)} runs to train', flush=True)
+    with hold_folder(out), timer('training'): res = grid.run()  # one grid at a time in a folder
+    res.baseline = args.baseline
+    print('\n' + res.table() + '\n\n' + res.verdict_table())
+    with timer('results'): files = res.save(out, command=args.command_line)
+    with timer('plots'): files.append(_save(res.plot(), out/'accuracy.png'))
+    print(f'\nwrote {", ".join(map(str, files))}, and a record per run in {out/"runs"}')
+    print(timer.line())
+    return res
+
 def cmd_compare(args):
     "Run the main job: compare models with one recipe, print the table, write results and plots, and where the time went."
     device = _device(args.device)
@@ -115,11 +145,12 @@ def cmd_compare(args):
         raise CLIError('--models is empty: give comma-separated model names (see `slowcnn models`)')
     names = [n.strip() for n in args.models.split(',') if n.strip()] if args.models is not None else \
             SEED004_MODELS + (['resnet18'] if device.type == 'cuda' else [])
-    for n in names: _model(n)  # fail fast on an unknown name
     set_seed(args.seed)  # before the data: the training order is drawn from the seed, so two runs with one seed agree
     with timer('data'): dls = _data(args)
     with timer('models'):
-        for n in names: _fits(n, _model(n), dls)
+        for n in names: _fits(n, _model(n), dls)  # an unknown name, or a model that cannot take the images, before anything is written
+    if args.seeds is not None or args.baseline is not None or args.executor != 'local' or args.address is not None:
+        return _compare_seeds(args, names, device, timer, dls)
     out = writable_folder(args.out)  # only now that the arguments are good: a mistake leaves no folder behind
     claim(out, ['results.json', 'results.csv', 'accuracy.png', 'losses.png', *[f'{k}_{n}.png' for k in ('activations', 'confusion') for n in names]])
     if is_main_process(): print(f'slowcnn compare: {", ".join(names)} on FashionMNIST, {_plural(args.epochs, "epoch")}, one-cycle lr {args.lr}, '
@@ -344,6 +375,11 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument('--split', choices=['test', 'seed003'], default='test',
                    help="'test': validate on the test split (the slowai ResNets notebook's protocol); 'seed003': 50k/10k/10k, "
                         "best validation epoch kept, tested once (the FashionMNIST lab's protocol)")
+    c.add_argument('--seeds', type=_seeds, help='train every model from each seed: a count (5: seeds 0-4) or a list (0,1,2); each run '
+                   'a record in OUT/runs, a rerun trains only the missing ones; the table gets intervals and verdicts')
+    c.add_argument('--baseline', help='with --seeds: compare each model with this one (default: every pair)')
+    c.add_argument('--executor', choices=['local', 'ray'], default='local', help="where the runs train: this process, or Ray workers (pip install 'slowcnn[ray]')")
+    c.add_argument('--address', help='with --executor ray: HOST:PORT of a running Ray cluster (default: start a local one)')
     common(c); c.set_defaults(func=cmd_compare)
     t = command('train', 'train one model, checkpointing every epoch; resume with --resume')
     _model_argument(t, required=False, about="model name (see `slowcnn models`; default: the recipe's)")

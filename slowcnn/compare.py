@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_compare.ipynb #39cccf3e
 from __future__ import annotations
-import contextlib, csv, io, time, warnings
+import warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -12,11 +12,8 @@ from .core import *
 from .data import DataLoaders, fashion_mnist
 from .learner import Learner
 from .hooks import ActivationStats
-from .callbacks import SaveBest
-from torcheval.metrics.functional import multiclass_accuracy
-from .summary import summarize
-from .models.registry import create_model
 from .records import PhaseTimer, git_state, provenance, recipe, write_record
+from .grid import Grid, split_text, train_run, write_csv
 
 # %% auto #0
 __all__ = ['Comparison', 'compare', 'train_1cycle']
@@ -56,9 +53,7 @@ class Comparison:
         "Write `results.json` (the record: everything, with provenance and `extra`) and `results.csv` (per-epoch rows) into `folder`."
         folder = Path(folder)
         write_record(self.record(command, smoke, **extra), folder/'results.json')
-        hist, buf = self.history(), io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(hist[0])); w.writeheader(); w.writerows(hist)
-        atomic_write(folder/'results.csv', lambda f: f.write(buf.getvalue()), 'w')
+        write_csv(self.history(), folder/'results.csv')
         return [folder/'results.json', folder/'results.csv']
     def plot(self, figsize=(11, 4)):
         "Validation accuracy against training time (per epoch) and against parameters."
@@ -82,55 +77,36 @@ class Comparison:
         ax.set_xlabel('training step'); ax.set_ylabel('loss'); ax.legend(fontsize=8)
         return fig
 
-def _test_row(learn, dl) -> dict:
-    "Loss, accuracy and per-class accuracy of `learn`'s model on `dl`, from one pass."
-    probs, targets, losses = learn.get_preds(dl, with_loss=True)
-    n = probs.shape[1]
-    per_class = multiclass_accuracy(probs, targets, average=None, num_classes=n).tolist()  # nan for a class absent from dl
-    names = [str(c) for c in (learn.dls.classes or range(n))]
-    return {'test_loss': losses.mean().item(), 'test_accuracy': multiclass_accuracy(probs, targets).item(),
-            'per_class_test_accuracy': {c: a for c, a in zip(names, per_class) if a == a}}
+def _names(models) -> list:
+    return [models] if isinstance(models, str) else list(models)
 
 def compare(models, dls:DataLoaders, n_epochs:int=3, lr:float=1e-2, seed:int=42, device=None, progress:bool=True,
-            activation_stats:bool=False, cbs=None, select:str|None=None, phases:PhaseTimer|None=None, after_model=None, **fit_kwargs) -> Comparison:
-    "Train each of `models` (names or `{name: model}`) with the same one-cycle recipe, calling `after_model` with the models so far after each; return a `Comparison`."
-    phase = phases or (lambda name: contextlib.nullcontext())  # where the time goes: models, training, testing
-    if isinstance(models, str): models = [models]
-    if not isinstance(models, dict): models = {n: n for n in models}
-    if not models: raise ValueError('compare needs at least one model')
-    device = torch.device(device) if device is not None else default_device()
-    in_chans, n_classes = dls.train.x.shape[1] if hasattr(dls.train, 'x') else dls.one_batch()[0].shape[1], dls.n_classes or 10
-    rows, learners, git = [], {}, git_state()  # the code that runs, whatever changes in the checkout meanwhile
-    split = f'train {dls.train.n} / valid {dls.valid.n}' + (f' / test {dls.test.n}' if dls.test is not None else '')
-    data_state = dls.state_dict()  # every model sees the same batches in the same order
-    if select and dls.test is None:
+            activation_stats:bool=False, cbs=None, select:str|None=None, phases:PhaseTimer|None=None, after_model=None,
+            seeds=None, baseline:str|None=None, out=None, executor:str='local', address=None, num_cpus:int|None=None, **fit_kwargs):
+    "Train each of `models` (names or `{name: model}`) with the same one-cycle recipe and return a `Comparison`; with `seeds`, every (model, seed) pair as a `Grid`, and a `GridResult`."
+    if not _names(models): raise ValueError('compare needs at least one model')
+    if baseline is not None and baseline not in _names(models):
+        raise ValueError(f'baseline {baseline!r} is not one of the models {_names(models)}')
+    if select and isinstance(dls, DataLoaders) and dls.test is None:
         warnings.warn(f'select={select!r} without a test split: the validation figures are those of the chosen epoch, '
                       "an optimistic estimate; use data with a test split (fashion_mnist(split='seed003')) to measure it", stacklevel=2)
+    if seeds is not None or baseline is not None or out is not None or executor != 'local':  # a grid over seeds
+        if activation_stats or after_model is not None:
+            raise ValueError('activation_stats and after_model are for a comparison of one seed; a grid keeps each run in its record')
+        g = Grid(models, dls, seeds if seeds is not None else [seed], out, n_epochs, lr, device, select, cbs, executor, address,
+                 num_cpus, progress=progress, **fit_kwargs)
+        res = g.run(); res.baseline = baseline
+        return res
+    if not isinstance(models, dict): models = {n: n for n in _names(models)}
+    device = torch.device(device) if device is not None else default_device()
+    rows, learners, git = [], {}, git_state()  # the code that runs, whatever changes in the checkout meanwhile
+    split = split_text(dls)
+    data_state = dls.state_dict()  # every model sees the same batches in the same order
     for name, m in models.items():
-        set_seed(seed)
         dls.load_state_dict(data_state)
-        with phase('models'):
-            model = create_model(m, in_chans=in_chans, num_classes=n_classes) if isinstance(m, str) else m
-            model.to(device)
-            s = summarize(model, dls)
-            extra = [ActivationStats(list(model.layers) if hasattr(model, 'layers') else None)] if activation_stats else []
-            best = [SaveBest(select)] if select else []
-            learn = Learner(model, dls, device=device, progress=progress, cbs=extra + best + list(cbs or []))
-        if progress and is_main_process(): print(f'--- {name}: {s.total_params:,} parameters, {s.total_mflops:.2f} MFLOPs per sample')
-        sync_device(device); t0 = time.perf_counter()
-        learn.fit_one_cycle(n_epochs, lr, **fit_kwargs)
-        sync_device(device); wall = time.perf_counter() - t0
-        if phases: phases.add('training', wall)
-        hist = learn.recorder.history
-        chosen = best[0].best_epoch if best and best[0].best_epoch is not None else len(hist) - 1  # restored by SaveBest
-        row = {'name': name, 'params': s.total_params, 'mflops': s.total_mflops,
-               **{k: hist[chosen][k] for k in ('train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy')},
-               'time_s': wall, 'images_per_s': n_epochs * dls.train.n / wall, 'device': str(device),
-               'epochs': n_epochs, 'lr': lr, 'history': hist}
-        if select: row.update(best_epoch=chosen, selected_by=select)
-        if activation_stats: row['activation_stats'] = extra[0].as_record()  # seed 004's plot, drawable from the record
-        if dls.test is not None:
-            with phase('testing'): row.update(_test_row(learn, dls.test))
+        row, learn = train_run(name, m, dls, seed, n_epochs, lr, device=device, select=select, progress=progress,
+                               activation_stats=activation_stats, cbs=cbs, phase=phases, **fit_kwargs)
+        if phases: phases.add('training', row['time_s'])
         rows.append(row)
         learners[name] = learn
         if after_model is not None: after_model(Comparison(list(rows), dict(learners), seed, split, git))  # e.g. save what is done so far

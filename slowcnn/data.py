@@ -268,7 +268,9 @@ class DeviceLoader:
         if fits_on(device, self.x, self.y): self.x, self.y = self.x.to(device), self.y.to(device)
         return self
     @property
-    def last_batch_size(self): return len(self.x) - (len(self) - 1) * self.bs if self.world == 1 and not self.drop_last else self.bs
+    def last_batch_size(self):
+        "The size of each epoch's last batch (`bs` when the loader is sharded for a data-parallel run)."
+        return min(self.bs, len(self.x) - (len(self) - 1) * self.bs) if self.world == 1 else self.bs
     def state_dict(self): return {'generator': self.generator.get_state()}
     def load_state_dict(self, sd): self.generator.set_state(sd['generator'])
 

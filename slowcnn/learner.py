@@ -642,7 +642,7 @@ class GradientAccumulation(Callback):
     "Step the optimizer every `n` training batches, summing the gradients in between."
     order = 5
     def __init__(self, n:int=2): self.n = n
-    def _due(self, learn): return (learn.iter + 1) % self.n == 0 or learn.iter + 1 == len(learn.dls.train)  # not `learn.dl`: a progress bar in Jupyter has no length
+    def _due(self, learn): return (learn.iter + 1) % self.n == 0 or learn.iter + 1 == len(learn.dls.train)  # not `learn.dl`: a progress bar may wrap it
     def accumulating(self, learn) -> bool:
         "Whether this batch's gradients wait for the next one (no optimizer step after it)."
         return not self._due(learn)

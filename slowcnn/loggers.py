@@ -13,16 +13,21 @@ from .callback import *
 __all__ = ['summary_writer', 'TensorBoardLogger']
 
 # %% ../nbs/04e_loggers.ipynb #73dea079
-def summary_writer(log_dir, **kwargs):
-    "A TensorBoard `SummaryWriter` writing to `log_dir`, or a one-line error saying how to install TensorBoard."
+def _summary_writer_class():
+    "TensorBoard's `SummaryWriter` class, or a one-line error saying how to install TensorBoard."
     try: from torch.utils.tensorboard import SummaryWriter
     except ImportError: raise ImportError("TensorBoard is not installed: pip install 'slowcnn[tensorboard]'") from None
-    return SummaryWriter(str(log_dir), **kwargs)
+    return SummaryWriter
+
+def summary_writer(log_dir, **kwargs):
+    "A TensorBoard `SummaryWriter` writing to `log_dir`, or a one-line error saying how to install TensorBoard."
+    return _summary_writer_class()(str(log_dir), **kwargs)
 
 class TensorBoardLogger(Callback):
     "Log each step's loss and learning rate, each epoch's losses and metrics (and activation statistics) to TensorBoard in `log_dir`."
     order = 80  # after the metrics, the recorder and ActivationStats have finished the epoch
     def __init__(self, log_dir='runs/tensorboard', activations:bool=False):
+        _summary_writer_class()  # without TensorBoard, refused here, before any training
         self.log_dir, self.activations, self.writer = Path(log_dir), activations, None
     def before_fit(self, learn):
         self._losses, self._lrs, self._steps = [], [], []

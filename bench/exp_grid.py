@@ -51,7 +51,8 @@ def overhead(a):
                         'workers': sorted({r['worker']['pid'] for r in res.runs})})
         print(f"{executor}: cluster start {start:.1f} s; {len(train)} runs in {wall:.1f} s, {sum(train):.1f} s of training: "
               f"{(wall - sum(train)) / len(train):.2f} s per run outside training ({sum(inside) / len(inside):.2f} s of it inside the run)", flush=True)
-    write_record({**provenance(' '.join(['python', *sys.argv])), 'kind': 'benchmark', 'smoke': a.smoke,
+    # the machine names the device the runs trained on
+    write_record({**provenance(' '.join(['python', *sys.argv]), res.runs[0].get('device')), 'kind': 'benchmark', 'smoke': a.smoke,
                   'what': 'seconds per run outside training (grid wall time less training, per run; and the part measured inside each run: '
                           'model, summary, test, record), deeper_cnn, 1 epoch on 2,048 random 28x28 images, one run at a time',
                   'results': results}, a.record)

@@ -26,6 +26,7 @@ from .data import fashion_mnist
 from .callback import CallbackError
 from .learner import Learner
 from .callbacks import CSVLogger
+from .loggers import TensorBoardLogger
 from .checkpoint import Checkpoint, CheckpointError, checkpoints, latest_checkpoint
 from .runs import *
 from .hooks import ActivationStats
@@ -97,9 +98,11 @@ def _fits(name, model, dls):
 
 def _data(args, recipe=None):
     "FashionMNIST as `--data`, `--bs` and `--split` (or the recipe) ask, with the library's hints in the command line's words."
-    try: return recipe.data(path=args.data, seed=args.seed) if recipe else fashion_mnist(bs=args.bs, path=args.data, split=getattr(args, 'split', 'test'))
+    try:
+        dls = recipe.data(path=args.data, seed=args.seed) if recipe else fashion_mnist(bs=args.bs, path=args.data, split=getattr(args, 'split', 'test'))
+        return dls.subset(n_train=args.n_train) if getattr(args, 'n_train', None) else dls  # --n-train: a quick run on a random part
     except DataError as e:
-        raise CLIError(str(e).splitlines()[0].replace(', or pass `download=True`', '').replace('`path=`', '`--data`').replace('path= ', '--data ')) from None
+        raise CLIError(str(e).splitlines()[0].replace(', or pass `download=True`', '').replace('`path=`', '`--data`').replace('path= ', '--data ').replace('n_train=', '--n-train ')) from None
 
 def _parallel() -> list:
     "Data-parallel training when started by torchrun (`--bs` is then per process); nothing otherwise."
@@ -119,7 +122,7 @@ def _compare_seeds(args, names, device, timer, dls):
     if args.baseline is not None and args.baseline not in names: raise CLIError(f'--baseline {args.baseline} is not one of --models ({",".join(names)})')
     if args.address is not None and args.executor != 'ray': raise CLIError('--address is for --executor ray')
     ray = args.executor == 'ray'  # each worker reads the data from the same path
-    data = functools.partial(fashion_mnist, bs=args.bs, path=args.data, split=args.split) if ray else dls
+    data = functools.partial(fashion_mnist, bs=args.bs, path=args.data, split=args.split, n_train=args.n_train) if ray else dls
     try: grid = Grid(names, data, args.seeds or [args.seed], args.out, args.epochs, args.lr, device=args.device if ray else device,
                      select='valid_accuracy' if dls.test is not None else None, executor=args.executor, address=args.address,
                      command=args.command_line)
@@ -222,8 +225,9 @@ def _finish_missing(learn, args, out, record) -> list:
         write_record(run_record(learn, **record.kw), record.path); wrote.append(record.path)
     return wrote
 
-def _owned_run_files(out) -> list:
-    return ['record.json', 'history.csv', 'final.pth', RUN_FILE]
+def _run_files(args) -> list:
+    "The names a `train` run writes in its --out folder."
+    return ['record.json', 'history.csv', 'final.pth', RUN_FILE, *(['tensorboard'] if args.tensorboard else [])]
 
 def cmd_train(args):
     "Train one model (or a named recipe) with a checkpoint every epoch; resume with `--resume`; Ctrl-C keeps the last checkpoint."
@@ -250,6 +254,9 @@ def _train_in(args, r, device, dls, last, out):
     record = RunRecord(out/'record.json', name=args.model, seed=args.seed, split=split, recipe_name=args.recipe, command=args.command_line,
                        recipe_options=dataclasses.asdict(r) if r else None, run_options=options)
     cbs = [*_parallel(), Checkpoint(ckpts, keep=2), CSVLogger(out/'history.csv'), record, *speed_callbacks(args.compile, args.graph, args.bf16)]
+    if args.tensorboard:
+        try: cbs.append(TensorBoardLogger(out/'tensorboard'))
+        except ImportError as e: raise CLIError(str(e).splitlines()[0]) from None
     learn = r.learner(dls, seed=args.seed, device=device, cbs=cbs) if r else Learner(_model(args.model), dls, device=device, cbs=cbs)
     _fits(args.model, learn.model, dls)
     start = 0
@@ -258,13 +265,13 @@ def _train_in(args, r, device, dls, last, out):
         if (started := read_run_file(run_folder(last))) is not None:
             record.kw['changes'] = check_same_run(started_options(started, dataclasses.asdict(Recipe(''))), options, last, args.allow_changes)
         if start >= args.epochs:
-            claim(out, _owned_run_files(out))
+            claim(out, _run_files(args))
             wrote = _finish_missing(learn, args, out, record) if is_main_process() else []
             if is_main_process(): print(f'{last} already has {start} of {args.epochs} epochs: ' +
                                         (f"nothing to train; wrote the missing {', '.join(str(w) for w in wrote)}" if wrote else 'nothing to do'))
             return learn
         if is_main_process(): print(f'resuming run {learn.run_id} from {last} at epoch {start} of {args.epochs}', flush=True)
-    claim(out, _owned_run_files(out))  # after every check: a refusal changes nothing
+    claim(out, _run_files(args))  # after every check: a refusal changes nothing
     if is_main_process():
         if not continues_here and args.overwrite:  # a new run over a finished one of slowcnn's: none of its files stays to be mistaken for this run's
             for name in ('final.pth', 'record.json', 'history.csv'): (out/name).unlink(missing_ok=True)
@@ -364,6 +371,7 @@ def make_parser() -> argparse.ArgumentParser:
         sp.add_argument('--data', help="folder with the FashionMNIST idx files (default: $SLOWCNN_DATA, then Debian's package)")
         sp.add_argument('--device', choices=['cpu', 'cuda', 'mps'], help='where to train (default: the best available)')
         sp.add_argument('--seed', type=_seed, default=42, help='random seed of the initial weights and of the data order')
+        sp.add_argument('--n-train', type=_positive(int), metavar='N', help='train on a random N of the training images, for a quick run')
         if epochs:
             sp.add_argument('--epochs', type=_positive(int), default=None if recipe else 3,
                             help='epochs to train' + ("; default: the recipe's, else 3" if recipe else ''))
@@ -391,6 +399,8 @@ def make_parser() -> argparse.ArgumentParser:
                    '(the run record lists the changes)')
     t.add_argument('--overwrite', action='store_true', help="start a new run in an --out folder that holds another slowcnn run "
                    "(its final.pth, record.json and history.csv are replaced, its checkpoints kept)")
+    t.add_argument('--tensorboard', action='store_true', help="also log losses, metrics and the learning rate for TensorBoard in "
+                   "OUT/tensorboard (pip install 'slowcnn[tensorboard]'; view with `tensorboard --logdir OUT`)")
     t.add_argument('--compile', action='store_true', help='train through torch.compile (Compile()): faster over long fits, '
                    'after tens of seconds of compiling')
     t.add_argument('--graph', action='store_true', help="on CUDA, replay each full batch's training step from one CUDA graph (CudaGraph())")

@@ -532,7 +532,7 @@ def show_images(x, labels=None, classes=None, ncols=8, mean=None, std=None, figs
         if i >= n: continue
         img = x[i].permute(1, 2, 0).clamp(0, 1) if x.shape[1] == 3 else x[i, 0]
         ax.imshow(img, cmap='gray_r' if x.shape[1] == 1 else None)
-        if titles is not None: ax.set_title(titles[i], fontsize=8, color=colors[i] if colors else None)
+        if titles is not None: ax.set_title(titles[i], fontsize=8, **({'color': colors[i]} if colors else {}))
         elif labels is not None:
             lbl = int(labels[i]); ax.set_title(classes[lbl] if classes else str(lbl), fontsize=8)
     if title: fig.suptitle(title)

@@ -412,7 +412,8 @@ def _history(self) -> list:
 def _record(self, command=None, smoke:bool=False, **extra) -> dict:
     "The grid as one comparison record: every run's record in `runs`, the seeds, and the verdicts."
     first = self.runs[0]
-    return {**provenance(command), 'kind': 'comparison', 'seed': self.seeds, 'split': first.get('split'),
+    devices = {(r.get('machine') or {}).get('device') for r in self.runs} - {None}
+    return {**provenance(command, devices.pop() if len(devices) == 1 else None), 'kind': 'comparison', 'seed': self.seeds, 'split': first.get('split'),
             'recipe': first.get('recipe'), 'grid': first.get('grid'), 'smoke': smoke, 'runs': self.runs,
             'verdicts': self.verdicts(), 'baseline': self.baseline, **extra}
 

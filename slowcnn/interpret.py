@@ -81,13 +81,11 @@ class Interpretation:
         "Images of the `k` worst mistakes, titled predicted/actual, loss, probability of the actual class."
         losses, idxs = self.top_losses(k)
         x = self._items(idxs)
-        fig = show_images(x, ncols=ncols, mean=self.learn.dls.mean, std=self.learn.dls.std, figsize=figsize or (3*ncols, 3.3*((k+ncols-1)//ncols)))
-        for ax, l, i in zip(fig.axes, losses, idxs):
-            p, t = self.preds[i].item(), self.targets[i].item()
-            ax.set_title(f'{self.classes[p]} / {self.classes[t]}\nloss {l:.2f}, p {self.probs[i, t]:.2f}', fontsize=9)
-        fig.suptitle('predicted / actual, loss, probability of actual')
-        fig.tight_layout()
-        return fig
+        titles = [f'{self.classes[self.preds[i]]} / {self.classes[self.targets[i]]}\nloss {l:.2f}, p {self.probs[i, self.targets[i]]:.2f}'
+                  for l, i in zip(losses.tolist(), idxs.tolist())]
+        # the titles go in before the layout is made, so that two lines of title never run into the image above
+        return show_images(x, ncols=ncols, mean=self.learn.dls.mean, std=self.learn.dls.std, titles=titles,
+                           figsize=figsize or (3*ncols, 3.3*((k+ncols-1)//ncols)), title='predicted / actual, loss, probability of actual')
     def plot_gradcam(self, idxs=None, layer=None, k:int=9, target=None, ncols:int=3, figsize=None):
         "For items `idxs` (default: the `k` top losses), the image beside its Grad-CAM map at `layer` (default `last_conv_layer`) of the predicted class (or `target`), titled predicted/actual."
         idxs = self.top_losses(k)[1] if idxs is None else torch.as_tensor(idxs).long().reshape(-1)

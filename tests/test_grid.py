@@ -56,9 +56,12 @@ def test_ctrl_c_on_ray_cancels_the_outstanding_runs_and_keeps_the_finished(data,
     def interrupt():  # Ctrl-C as soon as the first run is written
         while not (runs.is_dir() and any(runs.glob('*.json'))): time.sleep(0.02)
         _thread.interrupt_main()
-    threading.Thread(target=interrupt, daemon=True).start()
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises here even where this run started with it ignored
+    t = threading.Thread(target=interrupt, daemon=True); t.start()
     g = Grid(MODELS, functools.partial(fashion_mnist, bs=16, path=data), [0, 1, 2], tmp_path, n_epochs=2, executor='ray')
-    with pytest.raises(KeyboardInterrupt): g.run()
+    try:
+        with pytest.raises(KeyboardInterrupt): g.run()
+    finally: t.join(); signal.signal(signal.SIGINT, old)
     kept = list(runs.glob('*.json'))
     assert 1 <= len(kept) < 6 and f'the {len(kept)} finished ones are kept' in capsys.readouterr().err
     assert all(read_record(f)['kind'] == 'run' for f in kept)

@@ -6,7 +6,7 @@ import pytest
 ROOT = Path(__file__).parents[1]
 QUICKSTART = ROOT/'nbs'/'01a_quickstart.ipynb'
 
-def run_in_kernel(path, timeout=120):
+def run_in_kernel(path, timeout=600):
     "Execute the notebook at `path` in a fresh python3 kernel, from its folder; returns the executed notebook."
     nbformat = pytest.importorskip('nbformat'); nbclient = pytest.importorskip('nbclient')
     nb = nbformat.read(path, as_version=4)

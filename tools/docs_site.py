@@ -84,6 +84,12 @@ def directives(src):
     "The `#| key: value` directives of a code cell."
     return {k: v.strip().lower() for k, v in re.findall(r'^\s*#\|\s*([\w-]+):?(.*)$', src, re.M)}
 
+def blank_html(o) -> bool:
+    "Whether an output shows nothing: HTML alone (a finished progress bar) whose text and images are empty."
+    data = o.get('data', {}) if o.output_type in ('display_data', 'execute_result') else {}
+    html = ''.join(data.get('text/html', '')) if set(data) <= {'text/html', 'text/plain'} and 'text/html' in data else None
+    return html is not None and not re.sub(r'<style.*?</style>|<[^>]+>', '', html, flags=re.S).strip() and '<img' not in html and '<table' not in html
+
 def shown_cells(nb):
     "The cells as Quarto shows them: no hidden inputs or outputs, no directive lines, nothing that would be an empty box."
     cells = []
@@ -95,7 +101,7 @@ def shown_cells(nb):
         d = directives(c.source)
         if d.get('include') == 'false' or 'hide' in d: continue
         if d.get('output') == 'false': c.outputs = []
-        c.outputs = [o for o in c.outputs if o.output_type != 'stream' or o.text.strip()]
+        c.outputs = [o for o in c.outputs if (o.output_type != 'stream' or o.text.strip()) and not blank_html(o)]
         c.source = re.sub(r'^\s*#\|.*\n?', '', c.source, flags=re.M).strip()
         if d.get('echo') == 'false' or not c.source: c.metadata['transient'] = {'remove_source': True}
         if c.source and not c.metadata.get('transient') or c.outputs: cells.append(c)
@@ -340,6 +346,7 @@ def check_links(out, seen, cfg):
             elif href.startswith(doc_base): problems.append(f'{page}: links to the published site, not this build: {href}')
             elif href.startswith(src_base):  # show_doc source links: the file and line must exist in this checkout
                 f, _, line = href[len(src_base):].partition('#L')
+                line = line if line.isdigit() else ''  # nbdev writes `#LNone` for an object without a source line (a partial): the file alone
                 if not (ROOT/f).is_file() or (line and int(line) > len((ROOT/f).read_text().splitlines())):
                     problems.append(f'{page}: source link to a missing file or line: {href}')
     return problems
